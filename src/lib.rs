@@ -1,0 +1,25 @@
+//! `embargo`: keeps mentions of embargoed security issues out of git history.
+//!
+//! The crate is layered so the policy can be read without the plumbing:
+//!
+//! * the **core** is pure — no git, no CLI, no printing. It takes text and returns findings:
+//!   [`registry`] (model and validation, over the spanned reader in [`json`]),
+//!   [`normalize`] (Unicode folding with a map back to the user's text),
+//!   [`matcher`] (ids, aliases, terms and patterns compiled once),
+//!   [`generic`] (built-in generic security language) and [`verdict`] (what is blocked today);
+//! * the **edges** wrap it: [`discovery`] finds the registry, [`git`] reads repositories,
+//!   [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
+//!   [`commands`] are the entry points and [`cli`] parses the command line.
+
+pub mod cleanup;
+pub mod cli;
+pub mod commands;
+pub mod discovery;
+pub mod generic;
+pub mod git;
+pub mod json;
+pub mod matcher;
+pub mod normalize;
+pub mod registry;
+pub mod report;
+pub mod verdict;
