@@ -1,2 +1,143 @@
 //! git's own commit-message cleanup, as `git commit` will apply it after the commit-msg
 //! hook: which comment lines and which scissors tail are not part of the message.
+//!
+//! Stripped lines are blanked rather than removed, so the line numbers in a finding are
+//! the line numbers of the file the committer has open in their editor.
+
+/// What git will do with comment lines (the effective `commit.cleanup`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Comment lines are removed (the default when an editor is used).
+    Strip,
+    /// Comment lines stay (the default with `-m`/`-F`, and `whitespace`).
+    Whitespace,
+    /// The message is recorded as it is.
+    Verbatim,
+    /// Comment lines stay, the scissors tail goes.
+    Scissors,
+}
+
+impl Mode {
+    /// The mode git uses for a `commit.cleanup` value. Git runs the hook with
+    /// `GIT_EDITOR=:` when no editor is used, which is how `editor_used` is known.
+    pub fn effective(config: Option<&str>, editor_used: bool) -> Mode {
+        match config.map(str::trim) {
+            Some("strip") => Mode::Strip,
+            Some("whitespace") => Mode::Whitespace,
+            Some("verbatim") => Mode::Verbatim,
+            Some("scissors") if editor_used => Mode::Scissors,
+            Some("scissors") => Mode::Whitespace,
+            // `default`, unset, and anything git itself would refuse: git strips comments
+            // only when the message was edited. Unknown values keep the lines (check more).
+            None | Some("default") if editor_used => Mode::Strip,
+            _ => Mode::Whitespace,
+        }
+    }
+}
+
+/// The characters `core.commentChar=auto` chooses from, in git's order.
+pub const AUTO_CANDIDATES: &str = "#;@!$%^&|:";
+
+const CUT_LINE: &str = "------------------------ >8 ------------------------";
+
+/// The comment prefix in force. `configured` is `core.commentString` or
+/// `core.commentChar`, whichever git config sets last; `auto` is resolved from the
+/// hint lines git wrote into the message with the character it chose.
+pub fn comment_prefix(configured: Option<&str>, message: &str) -> String {
+    match configured {
+        Some("auto") => detect_auto(message).unwrap_or_else(|| "#".to_string()),
+        Some(p) if !p.is_empty() => p.to_string(),
+        _ => "#".to_string(),
+    }
+}
+
+fn detect_auto(message: &str) -> Option<String> {
+    for line in message.lines() {
+        let mut chars = line.chars();
+        let Some(c) = chars.next() else { continue };
+        if !AUTO_CANDIDATES.contains(c) {
+            continue;
+        }
+        let rest = chars.as_str();
+        if rest.starts_with(" Please enter ") || rest == format!(" {CUT_LINE}") {
+            return Some(c.to_string());
+        }
+    }
+    None
+}
+
+/// The message as git will record it, as far as matching is concerned.
+pub fn apply(message: &str, mode: Mode, comment: &str, editor_used: bool) -> String {
+    let mut text = message;
+    // `git commit -v` puts the diff below the scissors line; git cuts there whenever the
+    // message came from an editor, whatever the cleanup mode.
+    if editor_used || mode == Mode::Scissors {
+        let cut = format!("{comment} {CUT_LINE}");
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if line.trim_end_matches(['\n', '\r']) == cut {
+                break;
+            }
+            at += line.len();
+        }
+        text = &text[..at];
+    }
+    if mode != Mode::Strip {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(comment) {
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effective_mode_follows_git() {
+        assert_eq!(Mode::effective(None, true), Mode::Strip);
+        assert_eq!(Mode::effective(None, false), Mode::Whitespace);
+        assert_eq!(Mode::effective(Some("default"), false), Mode::Whitespace);
+        assert_eq!(Mode::effective(Some("verbatim"), true), Mode::Verbatim);
+        assert_eq!(Mode::effective(Some("whitespace"), true), Mode::Whitespace);
+        assert_eq!(Mode::effective(Some("scissors"), true), Mode::Scissors);
+        assert_eq!(Mode::effective(Some("scissors"), false), Mode::Whitespace);
+        assert_eq!(Mode::effective(Some("strip"), false), Mode::Strip);
+    }
+
+    #[test]
+    fn strip_blanks_comment_lines_and_keeps_line_numbers() {
+        let msg = "Subject\n# secret\nbody\n";
+        assert_eq!(apply(msg, Mode::Strip, "#", true), "Subject\n\nbody\n");
+        assert_eq!(apply(msg, Mode::Whitespace, "#", false), msg);
+        assert_eq!(apply(msg, Mode::Verbatim, "#", true), msg);
+    }
+
+    #[test]
+    fn scissors_cuts_the_verbose_diff() {
+        let msg = format!("Subject\n# {CUT_LINE}\ndiff --git a b\n+SX-1\n");
+        assert_eq!(apply(&msg, Mode::Strip, "#", true), "Subject\n");
+        assert_eq!(apply(&msg, Mode::Verbatim, "#", true), "Subject\n");
+        // Without an editor there is no verbose diff: the line is the user's own.
+        assert_eq!(apply(&msg, Mode::Whitespace, "#", false), msg);
+    }
+
+    #[test]
+    fn comment_prefix_handles_auto_and_strings() {
+        let msg = "Fix\n; Please enter the commit message for your changes.\n";
+        assert_eq!(comment_prefix(Some("auto"), msg), ";");
+        assert_eq!(comment_prefix(Some("auto"), "no hints"), "#");
+        assert_eq!(comment_prefix(Some("//"), ""), "//");
+        assert_eq!(comment_prefix(None, ""), "#");
+        assert_eq!(apply("a\n// b\n", Mode::Strip, "//", true), "a\n\n");
+    }
+}

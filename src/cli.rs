@@ -1,5 +1,199 @@
 //! Command-line parsing and dispatch; maps outcomes and errors to exit codes (§1).
 
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use time::{Date, OffsetDateTime};
+
+use crate::commands;
+
+/// Exit code: nothing blocked.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: at least one blocked mention.
+pub const EXIT_BLOCKED: i32 = 1;
+/// Exit code: an error (usage, registry, git, input). Hooks reject on it.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "embargo",
+    version,
+    about = "Keeps mentions of embargoed security issues out of commit messages.",
+    after_help = "Exit codes: 0 nothing blocked, 1 blocked mention, 2 error."
+)]
+pub struct Cli {
+    /// The registry file (else $EMBARGO_REGISTRY, $EMBARGO_REGISTRY_JSON, git config
+    /// embargo.registry, $XDG_CONFIG_HOME/embargo/registry.json).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub registry: Option<PathBuf>,
+
+    /// The day embargoes are judged on (default today, UTC; env EMBARGO_AS_OF).
+    /// `check` also takes `commit`: each commit on its own committer date.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+
+    /// Also print registry ids and which field matched (for the security team).
+    #[arg(long, global = true)]
+    pub reveal: bool,
+
+    /// Output format. `check` also takes sarif and github.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Append a JSON line per rejected push to this file (pre-receive; else git config
+    /// embargo.auditLog).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the commit message git is about to record (the commit-msg hook).
+    CommitMsg {
+        /// The message file git passes to the hook; `-` reads standard input.
+        file: PathBuf,
+    },
+    /// Check a push: reads `<old> <new> <ref>` lines on stdin (the pre-receive hook).
+    PreReceive,
+    /// Check commit messages of revisions, as `git rev-list` takes them; in CI with none,
+    /// the pull request, merge request or push being built.
+    Check {
+        /// Revisions (`A..B`, `^A B`, `--all`).
+        #[arg(allow_hyphen_values = true, value_name = "REVISIONS")]
+        revisions: Vec<String>,
+    },
+    /// Work with the registry itself.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Validate a registry and report every problem with its location.
+    Lint {
+        /// The registry to lint (default: the discovered one).
+        path: Option<PathBuf>,
+    },
+}
+
+/// When embargoes are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    Day(Date),
+    /// Each commit on its own committer date (`check --as-of commit`).
+    CommitDate,
+}
+
+/// The global options every command runs with, resolved once.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub registry: Option<PathBuf>,
+    pub as_of: AsOf,
+    pub reveal: bool,
+    pub format: Format,
+    /// Colour on stdout / stderr: a terminal and no `NO_COLOR`.
+    pub color_stdout: bool,
+    pub color_stderr: bool,
+    pub audit_log: Option<PathBuf>,
+}
+
+impl Context {
+    /// The day for commands that judge one day only.
+    pub fn day(&self) -> anyhow::Result<Date> {
+        match self.as_of {
+            AsOf::Day(d) => Ok(d),
+            AsOf::CommitDate => {
+                anyhow::bail!("--as-of commit is only for `embargo check`")
+            }
+        }
+    }
+}
+
+pub fn parse_date(s: &str) -> anyhow::Result<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim(), &format)
+        .map_err(|_| anyhow::anyhow!("invalid date `{}`: expected YYYY-MM-DD", s.trim()))
+}
+
+fn resolve_as_of(flag: Option<&str>) -> anyhow::Result<AsOf> {
+    let env = std::env::var("EMBARGO_AS_OF").ok().filter(|s| !s.is_empty());
+    match flag.map(str::to_string).or(env) {
+        None => Ok(AsOf::Day(OffsetDateTime::now_utc().date())),
+        Some(s) if s.trim() == "commit" => Ok(AsOf::CommitDate),
+        Some(s) => parse_date(&s).map(AsOf::Day),
+    }
+}
+
+fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    2
+    run(std::env::args_os())
+}
+
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+        }
+    };
+    let as_of = match resolve_as_of(cli.as_of.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let ctx = Context {
+        registry: cli.registry.clone(),
+        as_of,
+        reveal: cli.reveal,
+        format: cli.format,
+        color_stdout: color_allowed() && std::io::stdout().is_terminal(),
+        color_stderr: color_allowed() && std::io::stderr().is_terminal(),
+        audit_log: cli.audit_log.clone(),
+    };
+    let result = match &cli.command {
+        Command::CommitMsg { file } => commands::commit_msg::run(&ctx, file),
+        Command::PreReceive => commands::pre_receive::run(&ctx),
+        Command::Check { revisions } => commands::check::run(&ctx, revisions),
+        Command::Registry {
+            command: RegistryCommand::Lint { path },
+        } => commands::registry_lint::run(&ctx, path.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Every error is one line on stderr and exit 2: hooks reject, CI fails.
+fn fail(e: &anyhow::Error) -> i32 {
+    let mut line = format!("embargo: error: {e}");
+    for cause in e.chain().skip(1) {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+    }
+    eprintln!("{}", crate::report::escape_controls(&line));
+    EXIT_ERROR
 }

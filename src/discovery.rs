@@ -1,2 +1,129 @@
 //! Finding and loading the registry (contract §3), in the discovery order, from paths,
-//! environment and git config only: never from a file inside a working tree.
+//! environment and git config only: never from a file inside a working tree, so a pull
+//! request cannot switch its own check off.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _};
+
+use crate::registry::{self, Problem, Registry};
+use crate::verdict::Checker;
+
+/// The largest registry read; anything bigger is a mistake, not a registry.
+pub const MAX_REGISTRY_BYTES: u64 = 64 << 20;
+
+/// A registry's text and the name it goes by in messages.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub origin: String,
+    pub text: String,
+    /// True when the registry came from the `EMBARGO_REGISTRY_JSON` secret: its content
+    /// is never echoed, not even by `registry lint`, because CI logs are public.
+    pub from_secret: bool,
+}
+
+/// Finds the registry: the first source that is set wins (§3).
+pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Located> {
+    let mut looked = Vec::new();
+    if let Some(path) = flag {
+        return read_path(path);
+    }
+    looked.push("--registry (not given)".to_string());
+    match std::env::var_os("EMBARGO_REGISTRY") {
+        Some(p) if !p.is_empty() => return read_path(Path::new(&p)),
+        _ => looked.push("$EMBARGO_REGISTRY (unset)".to_string()),
+    }
+    match std::env::var("EMBARGO_REGISTRY_JSON") {
+        Ok(text) if text.trim().is_empty() => bail!(
+            "$EMBARGO_REGISTRY_JSON is set but empty: the registry secret is not available \
+             to this job (pull requests from forks get no secrets); the check cannot run \
+             without it and does not pass without it"
+        ),
+        Ok(text) => {
+            return Ok(Located {
+                origin: "$EMBARGO_REGISTRY_JSON".to_string(),
+                text,
+                from_secret: true,
+            })
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("$EMBARGO_REGISTRY_JSON is not valid UTF-8")
+        }
+        Err(std::env::VarError::NotPresent) => {
+            looked.push("$EMBARGO_REGISTRY_JSON (unset)".to_string())
+        }
+    }
+    match repo {
+        Some(repo) => {
+            let config = repo.config().context("cannot read git config")?;
+            match config.get_path("embargo.registry") {
+                Ok(path) => return read_path(&path),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                    looked.push("git config embargo.registry (unset)".to_string())
+                }
+                Err(e) => bail!("cannot read git config embargo.registry: {}", e.message()),
+            }
+        }
+        None => looked.push("git config embargo.registry (not in a repository)".to_string()),
+    }
+    match default_path() {
+        Some(path) if path.exists() => return read_path(&path),
+        Some(path) => looked.push(format!("{} (no such file)", path.display())),
+        None => looked.push("$XDG_CONFIG_HOME and $HOME (both unset)".to_string()),
+    }
+    Err(anyhow!("no registry found; looked at: {}", looked.join(", ")))
+}
+
+/// `$XDG_CONFIG_HOME/embargo/registry.json`, else `~/.config/embargo/registry.json`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = match std::env::var_os("XDG_CONFIG_HOME") {
+        Some(x) if !x.is_empty() && Path::new(&x).is_absolute() => PathBuf::from(x),
+        _ => PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?).join(".config"),
+    };
+    Some(base.join("embargo").join("registry.json"))
+}
+
+pub fn read_path(path: &Path) -> anyhow::Result<Located> {
+    let origin = path.display().to_string();
+    let meta = fs::metadata(path).with_context(|| format!("cannot read registry {origin}"))?;
+    if meta.is_dir() {
+        bail!("cannot read registry {origin}: it is a directory");
+    }
+    if meta.len() > MAX_REGISTRY_BYTES {
+        bail!("registry {origin} is larger than {} MiB", MAX_REGISTRY_BYTES >> 20);
+    }
+    let bytes = fs::read(path).with_context(|| format!("cannot read registry {origin}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow!("registry {origin} is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
+    Ok(Located {
+        origin,
+        text,
+        from_secret: false,
+    })
+}
+
+/// Parses a located registry; problems are summarised without registry content, for
+/// paths where whoever reads the error may not hold the registry (hooks, CI).
+pub fn parse_redacted(located: &Located) -> anyhow::Result<Registry> {
+    registry::parse(&located.text, &located.origin).map_err(|problems| redacted_error(&located.origin, &problems))
+}
+
+pub fn redacted_error(origin: &str, problems: &[Problem]) -> anyhow::Error {
+    let first = problems
+        .first()
+        .map(Problem::redacted)
+        .unwrap_or_else(|| "unknown problem".to_string());
+    anyhow!(
+        "registry {origin} is invalid ({} problem{}; first: {first}); run `embargo registry lint` to see them all",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )
+}
+
+/// Locates, parses and compiles the registry: what every checking command starts with.
+pub fn load_checker(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Checker> {
+    let located = locate(flag, repo)?;
+    let registry = parse_redacted(&located)?;
+    Checker::new(registry).map_err(|e| anyhow!("registry {} cannot be compiled: {e}", located.origin))
+}

@@ -8,7 +8,7 @@
 //!   [`matcher`] (ids, aliases, terms and patterns compiled once),
 //!   [`generic`] (built-in generic security language) and [`verdict`] (what is blocked today);
 //! * the **edges** wrap it: [`discovery`] finds the registry, [`git`] reads repositories,
-//!   [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
+//!   [`objects`] reads raw commit and tag messages, [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
 //!   [`commands`] are the entry points and [`cli`] parses the command line.
 
 pub mod cleanup;
@@ -20,6 +20,7 @@ pub mod git;
 pub mod json;
 pub mod matcher;
 pub mod normalize;
+pub mod objects;
 pub mod registry;
 pub mod report;
 pub mod verdict;

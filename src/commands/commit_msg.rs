@@ -1,0 +1,64 @@
+//! `embargo commit-msg FILE`: the local hook. Checks the message as git will record it,
+//! findings to stderr, so the committer can fix the message before the commit exists.
+
+use std::path::Path;
+
+use anyhow::{anyhow, bail};
+
+use crate::cleanup::{self, Mode};
+use crate::cli::Context;
+use crate::report::{self, Report, Source, Style};
+use crate::{discovery, git};
+
+pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
+    let day = ctx.day()?;
+    let repo = git::open_from_env()?;
+    let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
+    let bytes = super::read_input(file)?;
+    let encoding = git::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
+    let message = decode(&bytes, encoding.as_deref(), file)?;
+
+    let editor_used = std::env::var("GIT_EDITOR").map_or(true, |e| e != ":");
+    let mode_config = git::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
+    let mode = Mode::effective(mode_config.as_deref(), editor_used);
+    let configured = git::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
+    let comment = cleanup::comment_prefix(configured.as_deref(), &message);
+    let text = cleanup::apply(&message, mode, &comment, editor_used);
+
+    let findings = checker.check(&text, day);
+    let mut report = Report::default();
+    report.add(
+        Source::MessageFile {
+            path: file.display().to_string(),
+        },
+        text,
+        findings,
+    );
+    let style = Style {
+        registry: checker.registry(),
+        reveal: ctx.reveal,
+        color: ctx.color_stderr,
+        noun: "message",
+        always_summarize: false,
+    };
+    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())?;
+    Ok(report.exit_code())
+}
+
+/// Git records the message in `i18n.commitEncoding` (UTF-8 by default). Bytes that are
+/// not valid in it are refused rather than guessed at: a mention could hide in them.
+fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<String> {
+    let label = encoding.unwrap_or("utf-8");
+    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+        .ok_or_else(|| anyhow!("i18n.commitEncoding names an unknown encoding `{label}`"))?;
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+        bail!(
+            "{} is not valid {} (first bad byte at offset {at}); fix the message or set i18n.commitEncoding",
+            file.display(),
+            enc.name()
+        );
+    }
+    Ok(text.into_owned())
+}

@@ -1,0 +1,74 @@
+//! `embargo registry lint [PATH]`: validates a registry and reports every problem with
+//! its location. Problems name issue ids for the registry's holder; a registry that came
+//! from the CI secret is reported redacted unless `--reveal` is given.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::cli::{Context, Format, EXIT_ERROR, EXIT_OK};
+use crate::registry::{self, Problem};
+use crate::verdict::Checker;
+use crate::{discovery, git};
+
+pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
+    let located = match path {
+        Some(p) => discovery::read_path(p)?,
+        None => {
+            let repo = git::open_from_env().ok().flatten();
+            discovery::locate(ctx.registry.as_deref(), repo.as_ref())?
+        }
+    };
+    let show_content = !located.from_secret || ctx.reveal;
+    let render = |p: &Problem| if show_content { p.full() } else { p.redacted() };
+    let result = registry::parse(&located.text, &located.origin).and_then(|r| {
+        let count = r.issues.len();
+        Checker::new(r).map(|_| count).map_err(|e| {
+            vec![Problem {
+                origin: located.origin.clone(),
+                line: 1,
+                column: 1,
+                issue: None,
+                index: None,
+                message: e,
+                detail: None,
+            }]
+        })
+    });
+    let origin = &located.origin;
+    match (ctx.format, result) {
+        (Format::Json, result) => {
+            let (valid, issues, problems) = match &result {
+                Ok(n) => (true, *n, vec![]),
+                Err(ps) => (false, 0, ps.iter().map(|p| {
+                    json!({
+                        "line": p.line, "column": p.column,
+                        "issue": if show_content { p.issue.clone() } else { None },
+                        "index": p.index,
+                        "message": p.message,
+                        "detail": if show_content { p.detail.clone() } else { None },
+                        "text": render(p),
+                    })
+                }).collect()),
+            };
+            let doc = json!({"origin": origin, "valid": valid, "issues": issues, "problems": problems});
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            Ok(if valid { EXIT_OK } else { EXIT_ERROR })
+        }
+        (_, Ok(n)) => {
+            println!("{origin}: valid registry, {n} issue{}", if n == 1 { "" } else { "s" });
+            Ok(EXIT_OK)
+        }
+        (_, Err(problems)) => {
+            for p in &problems {
+                println!("{}", crate::report::escape_controls(&render(p)));
+            }
+            println!(
+                "{origin}: {} problem{}",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            Ok(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Commit and tag messages read from raw git objects: every byte git stores (text after
+//! a NUL included, which `git log` hides but every clone carries), decoded per the
+//! object's `encoding` header.
+
+use anyhow::{anyhow, Context as _};
+use git2::{ObjectType, Oid, Repository};
+
+/// A parsed commit or tag object: the headers that matter here and the message.
+#[derive(Debug, Clone)]
+pub struct RawObject {
+    /// `tree`/`object`, `parent`s, `type`, `tag`, `encoding`, `committer`/`tagger`...
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub message: String,
+}
+
+impl RawObject {
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The commit's committer (or the tag's tagger) time, seconds since the epoch.
+    pub fn signature_time(&self) -> Option<i64> {
+        let sig = self.header("committer").or_else(|| self.header("tagger"))?;
+        let sig = std::str::from_utf8(sig).ok()?;
+        let after_email = &sig[sig.rfind('>')? + 1..];
+        after_email.split_whitespace().next()?.parse().ok()
+    }
+}
+
+/// Reads a commit or tag object and decodes its message.
+pub fn read(repo: &Repository, oid: Oid) -> anyhow::Result<(ObjectType, RawObject)> {
+    let odb = repo.odb().context("cannot open the object database")?;
+    let object = odb
+        .read(oid)
+        .with_context(|| format!("cannot read object {oid}"))?;
+    let kind = object.kind();
+    if !matches!(kind, ObjectType::Commit | ObjectType::Tag) {
+        return Err(anyhow!("object {oid} is a {kind}, not a commit or tag"));
+    }
+    Ok((kind, parse(object.data())))
+}
+
+/// Splits a raw commit or tag into headers and message. Continuation lines (a leading
+/// space, as in `gpgsig`) belong to the header before them.
+pub fn parse(data: &[u8]) -> RawObject {
+    let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut rest = data;
+    loop {
+        let (line, after) = match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = after;
+        if line.is_empty() {
+            break;
+        }
+        if line[0] == b' ' {
+            if let Some((_, v)) = headers.last_mut() {
+                v.push(b'\n');
+                v.extend_from_slice(&line[1..]);
+            }
+        } else {
+            let (k, v) = match line.iter().position(|&b| b == b' ') {
+                Some(i) => (&line[..i], &line[i + 1..]),
+                None => (line, &line[line.len()..]),
+            };
+            headers.push((String::from_utf8_lossy(k).into_owned(), v.to_vec()));
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    let encoding = headers
+        .iter()
+        .find(|(k, _)| k == "encoding")
+        .map(|(_, v)| v.clone());
+    let message = decode(rest, encoding.as_deref());
+    RawObject { headers, message }
+}
+
+/// Decodes per the `encoding` header (UTF-8 when absent). Where that fails — an unknown
+/// label, bytes invalid in it — the bytes are decoded as UTF-8 lossily: nothing is
+/// dropped, invalid bytes become U+FFFD and every valid character is still checked.
+pub fn decode(bytes: &[u8], encoding: Option<&[u8]>) -> String {
+    if let Some(enc) = encoding.and_then(|l| encoding_rs::Encoding::for_label(l.trim_ascii())) {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return text.into_owned();
+        }
+    }
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The subject line of a message, as git shows it (first line).
+pub fn subject(message: &str) -> &str {
+    message.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_after_nul_is_kept() {
+        let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1700000000 +0000\n\nsubject\0hidden SX-1\n";
+        let o = parse(raw);
+        assert_eq!(o.message, "subject\0hidden SX-1\n");
+        assert_eq!(o.signature_time(), Some(1_700_000_000));
+    }
+
+    #[test]
+    fn continuation_headers_and_encoding() {
+        let raw = b"tree t\ngpgsig -----BEGIN\n line\n -----END\nencoding ISO-8859-1\n\ncaf\xe9\n";
+        let o = parse(raw);
+        assert_eq!(o.header("gpgsig").unwrap(), b"-----BEGIN\nline\n-----END");
+        assert_eq!(o.message, "caf\u{e9}\n");
+    }
+
+    #[test]
+    fn bad_bytes_decode_lossily() {
+        assert_eq!(decode(b"a\xffb", None), "a\u{FFFD}b");
+        assert_eq!(decode(b"a\xffb", Some(b"no-such-encoding")), "a\u{FFFD}b");
+    }
+}

@@ -1,0 +1,99 @@
+//! The json format: one document with stable fields (documented in the README), for
+//! scripts and dashboards.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::{escape_controls, line_bounds, position, revealed, short_id, Report, Source, Style};
+use crate::verdict::{Finding, Kind, Level};
+
+pub const SCHEMA_VERSION: u64 = 1;
+
+pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let doc = document(report, style);
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+pub fn document(report: &Report, style: &Style<'_>) -> Value {
+    let findings: Vec<Value> = report
+        .items
+        .iter()
+        .flat_map(|item| {
+            item.findings
+                .iter()
+                .map(move |f| finding(&item.source, &item.text, f, style))
+        })
+        .collect();
+    json!({
+        "version": SCHEMA_VERSION,
+        "checked": report.checked,
+        "blocked": report.blocked(),
+        "warnings": report.warnings(),
+        "findings": findings,
+    })
+}
+
+pub fn source(source: &Source) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), source.type_name().into());
+    match source {
+        Source::MessageFile { path } => {
+            m.insert("path".into(), path.as_str().into());
+        }
+        Source::Commit { id, subject } => {
+            m.insert("commit".into(), id.as_str().into());
+            m.insert("short".into(), short_id(id).into());
+            m.insert("subject".into(), subject.as_str().into());
+        }
+        Source::RefName { name } => {
+            m.insert("ref".into(), name.as_str().into());
+        }
+        Source::Tag { name, id } => {
+            m.insert("tag".into(), name.as_str().into());
+            m.insert("object".into(), id.as_str().into());
+        }
+        Source::Request { field, .. } => {
+            m.insert("field".into(), field.as_str().into());
+        }
+    }
+    Value::Object(m)
+}
+
+fn finding(src: &Source, text: &str, f: &Finding, style: &Style<'_>) -> Value {
+    let start = position(text, f.span.start);
+    let end = position(text, f.span.end);
+    let (ls, le) = line_bounds(text, f.span.start);
+    let mut m = Map::new();
+    m.insert("source".into(), source(src));
+    m.insert("kind".into(), f.kind.name().into());
+    m.insert(
+        "level".into(),
+        match f.level {
+            Level::Block => "error",
+            Level::Warn => "warning",
+        }
+        .into(),
+    );
+    m.insert(
+        "severity".into(),
+        match &f.kind {
+            Kind::Embargoed { severity, .. } => severity.as_str().into(),
+            _ => Value::Null,
+        },
+    );
+    m.insert("message".into(), super::describe(f).into());
+    m.insert("line".into(), start.line.into());
+    m.insert("column".into(), start.column.into());
+    m.insert("end_line".into(), end.line.into());
+    m.insert("end_column".into(), end.column.into());
+    m.insert("text".into(), escape_controls(&text[f.span.clone()]).into());
+    m.insert("line_text".into(), escape_controls(&text[ls..le]).into());
+    if style.reveal {
+        if let Some((id, field, value)) = revealed(style.registry, f) {
+            m.insert("issue".into(), json!({ "id": id, "field": field, "value": value }));
+        }
+    }
+    Value::Object(m)
+}
