@@ -1,0 +1,178 @@
+//! Shared helpers for the integration tests: real `git` in temporary directories with an
+//! isolated environment (no user or system config, explicit identities), and the
+//! `embargo` binary under test.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn embargo_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_embargo"))
+}
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn example_registry() -> PathBuf {
+    project_root().join("fixtures/registry.example.json")
+}
+
+/// A sandbox: a temporary HOME with no git config, and the environment every command
+/// run through it gets.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::Builder::new().prefix("embargo-test").tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        Sandbox { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// A command with the sandbox's environment: isolated config, fixed identities,
+    /// no inherited embargo settings, a fixed judging day.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_NAME", "Test Committer")
+            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+            .env("GIT_EDITOR", ":")
+            .env("EMBARGO_AS_OF", "2026-11-27")
+            .env_remove("EMBARGO_REGISTRY")
+            .env_remove("EMBARGO_REGISTRY_JSON")
+            .env_remove("EMBARGO_BIN")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_EVENT_PATH")
+            .env_remove("GITHUB_EVENT_NAME")
+            .env_remove("GITLAB_CI")
+            .env_remove("CI_MERGE_REQUEST_IID")
+            .env_remove("NO_COLOR");
+        c
+    }
+
+    pub fn git(&self, dir: &Path, args: &[&str]) -> Output {
+        let out = self.command("git").current_dir(dir).args(args).output().unwrap();
+        out
+    }
+
+    /// Runs git and panics with its output when it fails.
+    pub fn git_ok(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git(dir, args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A fresh non-bare repository with one initial commit on `main`.
+    pub fn repo(&self, name: &str) -> PathBuf {
+        let dir = self.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.git_ok(&dir, &["init", "-q", "-b", "main"]);
+        std::fs::write(dir.join("README"), "hello\n").unwrap();
+        self.git_ok(&dir, &["add", "README"]);
+        self.git_ok(&dir, &["commit", "-q", "-m", "Initial commit"]);
+        dir
+    }
+
+    pub fn embargo(&self) -> Command {
+        self.command(embargo_bin())
+    }
+
+    /// Runs embargo with `stdin` and returns (exit code, stdout, stderr).
+    pub fn run_embargo(&self, dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+        run_with_stdin(self.embargo().current_dir(dir).args(args), stdin)
+    }
+}
+
+pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Unique marker strings for leak tests: every private field of the registry carries
+/// one, so any of them appearing in output is a leak.
+pub const MARKERS: &[&str] = &[
+    "MKID-4417",
+    "MKSUMMARYQX",
+    "MKALIAS-9931",
+    "mkterm alphaqz",
+    "mkpattern",
+    "MKID-5523",
+    "MKSUMMARYZW",
+];
+
+/// A registry whose private strings are the markers above. The message
+/// `fix mkterm alphaqz` mentions the first issue (critical) by term only, so the term is
+/// text the user wrote; output may echo it but must not echo any other marker.
+pub fn marker_registry_json() -> String {
+    r#"{
+  "version": 1,
+  "policy": {"help": "Ask the security team."},
+  "issues": [
+    {"id": "MKID-4417", "severity": "critical", "summary": "MKSUMMARYQX secret",
+     "aliases": ["MKALIAS-9931"], "terms": ["mkterm alphaqz"],
+     "patterns": ["mkpattern\\s+\\d+"], "released": null, "disclosed": null},
+    {"id": "MKID-5523", "severity": "high", "summary": "MKSUMMARYZW secret",
+     "terms": ["ghost words unused"]}
+  ]
+}"#
+    .to_string()
+}
+
+/// Markers that must not appear in output for a message that only says
+/// `fix mkterm alphaqz`.
+pub fn private_markers_not_in(message: &str) -> Vec<&'static str> {
+    MARKERS
+        .iter()
+        .copied()
+        .filter(|m| !message.to_lowercase().contains(&m.to_lowercase()))
+        .collect()
+}
+
+pub fn assert_no_leak(output: &str, message: &str) {
+    for m in private_markers_not_in(message) {
+        assert!(
+            !output.to_lowercase().contains(&m.to_lowercase()),
+            "output leaks registry marker {m:?}:\n{output}"
+        );
+    }
+    assert!(!output.contains("ghost words"), "output leaks a term:\n{output}");
+}
