@@ -193,15 +193,12 @@ pub fn line_bounds(text: &str, at: usize) -> (usize, usize) {
 }
 
 /// Makes text safe for a terminal or a log: control, format and bidi characters become
-/// visible escapes, so nobody's screen is rewritten by what they are shown.
+/// visible `<U+XXXX>` escapes, so nobody's screen is rewritten by what they are shown.
 pub fn escape_controls(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c if c == '\n' || needs_escape(c) => out.push_str(&format!("<U+{:04X}>", c as u32)),
             c => out.push(c),
         }
     }
@@ -276,6 +273,9 @@ mod tests {
 
     #[test]
     fn controls_are_escaped() {
-        assert_eq!(escape_controls("a\u{1b}[2Jb\u{202E}c\n"), "a\\u{001b}[2Jb\\u{202e}c\\n");
+        assert_eq!(
+            escape_controls("a\u{1b}[2Jb\u{202E}c\td\n"),
+            "a<U+001B>[2Jb<U+202E>c<U+0009>d<U+000A>"
+        );
     }
 }
