@@ -222,7 +222,7 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
 pub const DEFAULT_HELP: &str =
     "Describe the change without naming the security issue until it is disclosed.";
 
-pub fn help_line<'a>(registry: &'a Registry) -> &'a str {
+pub fn help_line(registry: &Registry) -> &str {
     registry.policy.help.as_deref().unwrap_or(DEFAULT_HELP)
 }
 
