@@ -42,10 +42,14 @@ const CUT_LINE: &str = "------------------------ >8 ------------------------";
 
 /// The comment prefix in force. `configured` is `core.commentString` or
 /// `core.commentChar`, whichever git config sets last; `auto` is resolved from the
-/// hint lines git wrote into the message with the character it chose.
+/// hint lines git wrote into the message with the character it chose. Without hint
+/// lines (`commit.status=false`, `--no-status`) the character git chose cannot be
+/// known: the empty prefix then means "no line is a comment", so every line is checked
+/// (git picks a character no line of the message started with, so guessing `#` would
+/// skip lines git keeps).
 pub fn comment_prefix(configured: Option<&str>, message: &str) -> String {
     match configured {
-        Some("auto") => detect_auto(message).unwrap_or_else(|| "#".to_string()),
+        Some("auto") => detect_auto(message).unwrap_or_default(),
         Some(p) if !p.is_empty() => p.to_string(),
         _ => "#".to_string(),
     }
@@ -66,23 +70,34 @@ fn detect_auto(message: &str) -> Option<String> {
     None
 }
 
-/// The message as git will record it, as far as matching is concerned.
+/// Whether the text after a scissors line is what `git commit -v` writes there: its
+/// comment lines, then nothing or the diff. Git cuts at the scissors line only in
+/// `scissors` mode or with `-v` (which the hook cannot see); a scissors line the
+/// committer typed without `-v` cuts nothing, so what follows it must be checked.
+fn verbose_tail(tail: &str, comment: &str) -> bool {
+    tail.split_inclusive('\n')
+        .find(|line| !line.starts_with(comment))
+        .is_none_or(|line| line.starts_with("diff --git ") || line.starts_with("Submodule "))
+}
+
+/// The message as git will record it, as far as matching is concerned. An empty
+/// `comment` means no line is a comment.
 pub fn apply(message: &str, mode: Mode, comment: &str, editor_used: bool) -> String {
     let mut text = message;
-    // `git commit -v` puts the diff below the scissors line; git cuts there whenever the
-    // message came from an editor, whatever the cleanup mode.
-    if editor_used || mode == Mode::Scissors {
+    if !comment.is_empty() && (editor_used || mode == Mode::Scissors) {
         let cut = format!("{comment} {CUT_LINE}");
         let mut at = 0;
         for line in text.split_inclusive('\n') {
             if line.trim_end_matches(['\n', '\r']) == cut {
+                if mode == Mode::Scissors || verbose_tail(&text[at + line.len()..], comment) {
+                    text = &text[..at];
+                }
                 break;
             }
             at += line.len();
         }
-        text = &text[..at];
     }
-    if mode != Mode::Strip {
+    if mode != Mode::Strip || comment.is_empty() {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -129,13 +144,23 @@ mod tests {
         assert_eq!(apply(&msg, Mode::Verbatim, "#", true), "Subject\n");
         // Without an editor there is no verbose diff: the line is the user's own.
         assert_eq!(apply(&msg, Mode::Whitespace, "#", false), msg);
+        // Git's hint lines, then nothing (`-v` with nothing staged): cut.
+        let hints = format!("Subject\n# {CUT_LINE}\n# Do not modify or remove the line above.\n");
+        assert_eq!(apply(&hints, Mode::Strip, "#", true), "Subject\n");
+        // A scissors line typed without `-v`: git keeps what follows it, and so must we.
+        let typed = format!("Subject\n# {CUT_LINE}\nSX-1 details\n");
+        assert_eq!(apply(&typed, Mode::Strip, "#", true), "Subject\n\nSX-1 details\n");
+        // In scissors mode git cuts at the line whoever wrote it.
+        assert_eq!(apply(&typed, Mode::Scissors, "#", true), "Subject\n");
     }
 
     #[test]
     fn comment_prefix_handles_auto_and_strings() {
         let msg = "Fix\n; Please enter the commit message for your changes.\n";
         assert_eq!(comment_prefix(Some("auto"), msg), ";");
-        assert_eq!(comment_prefix(Some("auto"), "no hints"), "#");
+        // No hint lines: git's choice is unknown, nothing is treated as a comment.
+        assert_eq!(comment_prefix(Some("auto"), "no hints"), "");
+        assert_eq!(apply("#42 kept\n", Mode::Strip, "", true), "#42 kept\n");
         assert_eq!(comment_prefix(Some("//"), ""), "//");
         assert_eq!(comment_prefix(None, ""), "#");
         assert_eq!(apply("a\n// b\n", Mode::Strip, "//", true), "a\n\n");
