@@ -71,9 +71,9 @@ pub enum Command {
     /// Check commit messages of revisions, as `git rev-list` takes them; in CI with none,
     /// the pull request, merge request or push being built.
     Check {
-        /// Revisions (`A..B`, `^A B`, `--all`).
-        #[arg(allow_hyphen_values = true, value_name = "REVISIONS")]
-        revisions: Vec<String>,
+        /// Revisions (`A..B`, `^A B`, `A...B`, `--all`), in command-line order.
+        #[command(flatten)]
+        revisions: commands::check::Revisions,
     },
     /// Work with the registry itself.
     Registry {

@@ -11,6 +11,7 @@
 //!   [`objects`] reads raw commit and tag messages, [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
 //!   [`commands`] are the entry points and [`cli`] parses the command line.
 
+pub mod ci;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
@@ -21,6 +22,7 @@ pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod objects;
+pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod verdict;

@@ -1,8 +1,515 @@
 //! `embargo check [REVISIONS...]`: commit messages of a revision range, or in CI the pull
 //! request, merge request or push being built (contract §7).
+//!
+//! Revisions are taken as `git rev-list` takes them: `A..B`, `^A B`, `A...B`, plain
+//! revisions, `X^!` and `X^@`, `--all`, `--branches`, `--tags`, `--remotes` and `--not`,
+//! in command-line order. With none, [`crate::ci`] says what the CI job is about.
+//!
+//! History is never silently cut short: a range endpoint missing from the clone, or a
+//! walk that reaches a shallow clone's boundary (a commit whose parents were not
+//! fetched), is an error (exit 2) that says how to fetch the full history.
 
-use crate::cli::Context;
+use std::collections::HashSet;
+use std::ops::Deref;
 
-pub fn run(_ctx: &Context, _revisions: &[String]) -> anyhow::Result<i32> {
-    anyhow::bail!("check is not implemented yet")
+use anyhow::{anyhow, bail, Context as _};
+use clap::parser::ValueSource;
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches};
+use git2::{ErrorCode, ObjectType, Oid, Repository, Revwalk};
+use time::{Date, OffsetDateTime};
+
+use crate::ci::{self, Detected, Plan, Provider, Range};
+use crate::cli::{AsOf, Context, Format};
+use crate::progress::Progress;
+use crate::report::{self, Report, Source, Style};
+use crate::{discovery, objects};
+
+/// The revision arguments of `check`, in command-line order: `--all` and friends are
+/// real flags (so global options such as `--format` still parse after them), and their
+/// positions among the plain revisions are kept, as `--not` needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revisions(pub Vec<String>);
+
+impl Deref for Revisions {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        &self.0
+    }
+}
+
+const PSEUDO: [(&str, &str); 5] = [
+    ("all", "All refs (and HEAD), as `git rev-list --all`"),
+    ("branches", "All branches (refs/heads)"),
+    ("tags", "All tags (refs/tags)"),
+    ("remotes", "All remote-tracking branches (refs/remotes)"),
+    (
+        "not",
+        "Reverses the meaning of `^` for the revisions that follow",
+    ),
+];
+
+impl Args for Revisions {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let mut cmd = cmd;
+        for (name, help) in PSEUDO {
+            cmd = cmd.arg(
+                Arg::new(name)
+                    .long(name)
+                    .action(ArgAction::Count)
+                    .help(help)
+                    .help_heading("Revision options"),
+            );
+        }
+        cmd.arg(
+            Arg::new("revisions")
+                .value_name("REVISIONS")
+                .num_args(0..)
+                .action(ArgAction::Append)
+                .help("Revisions as `git rev-list` takes them (`A..B`, `^A B`, `A...B`); none: detect the CI job"),
+        )
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for Revisions {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut items: Vec<(usize, String)> = Vec::new();
+        for (name, _) in PSEUDO {
+            if m.value_source(name) != Some(ValueSource::CommandLine) {
+                continue;
+            }
+            if let Some(indices) = m.indices_of(name) {
+                items.extend(indices.map(|i| (i, format!("--{name}"))));
+            }
+        }
+        if let (Some(values), Some(indices)) =
+            (m.get_many::<String>("revisions"), m.indices_of("revisions"))
+        {
+            items.extend(indices.zip(values.cloned()));
+        }
+        items.sort_by_key(|(i, _)| *i);
+        Ok(Revisions(items.into_iter().map(|(_, v)| v).collect()))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+/// How to explain a history that is not all there.
+const FETCH_FIX: &str = "embargo never checks fewer commits than asked; fetch the full history: \
+     GitHub Actions: `actions/checkout` with `fetch-depth: 0`; GitLab CI: set the variable \
+     `GIT_DEPTH: 0`; elsewhere: `git fetch --unshallow` (or fetch the missing commits)";
+
+pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
+    let repo = Repository::open_from_env()
+        .context("`embargo check` must run inside a git repository (or with GIT_DIR set)")?;
+    let plan = if revisions.is_empty() {
+        match ci::detect(&ci::env_var)? {
+            Detected::Plan(plan) => Some(plan),
+            Detected::Unsupported(why) => bail!(
+                "no revisions given, and {why}; give the revisions to check as `git rev-list` \
+                 takes them (`origin/main..HEAD`, `^origin/main HEAD`, `--all`)"
+            ),
+            Detected::None => bail!(
+                "no revisions given and no CI pull request, merge request or push detected; give \
+                 the revisions to check as `git rev-list` takes them (`origin/main..HEAD`, \
+                 `^origin/main HEAD`, `--all`)"
+            ),
+        }
+    } else {
+        None
+    };
+    let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&repo)).map_err(|e| {
+        let fork = plan
+            .as_ref()
+            .and_then(|p| p.fork.as_deref().map(|f| (f, p.what.as_str())));
+        match fork {
+            Some((fork, what)) if secret_missing(ctx) => e.context(format!(
+                "this {what} comes from the fork {fork}, and CI gives jobs for forks no secrets, \
+                 so the registry is not available; the check fails rather than pass unchecked \
+                 (see the README for running it where the secret is available)"
+            )),
+            _ => e,
+        }
+    })?;
+
+    let commits = match &plan {
+        Some(plan) => plan_commits(&repo, plan)?,
+        None => revision_commits(&repo, revisions)?,
+    };
+    if let Some(plan) = &plan {
+        let extra = if plan.texts.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = plan.texts.iter().map(|(s, _)| s.to_string()).collect();
+            format!(" and {}", names.join(", "))
+        };
+        eprintln!(
+            "embargo: {}: checking {} commit{}{extra}",
+            plan.what,
+            commits.len(),
+            if commits.len() == 1 { "" } else { "s" }
+        );
+        for note in &plan.notes {
+            eprintln!("embargo: warning: {note}");
+        }
+    }
+
+    let today = OffsetDateTime::now_utc().date();
+    let text_day = match ctx.as_of {
+        AsOf::Day(d) => d,
+        AsOf::CommitDate => today,
+    };
+    let mut report = Report::default();
+    for (source, text) in plan.iter().flat_map(|p| p.texts.iter()) {
+        let findings = checker.check(text, text_day);
+        report.add(source.clone(), text.clone(), findings);
+    }
+    let mut progress = Progress::stderr("commits", commits.len());
+    for oid in &commits {
+        let (_, raw) = objects::read(&repo, *oid)?;
+        let day = match ctx.as_of {
+            AsOf::Day(d) => d,
+            AsOf::CommitDate => committer_day(&raw, *oid)?,
+        };
+        let findings = checker.check(&raw.message, day);
+        let subject = objects::subject(&raw.message).to_string();
+        report.add(
+            Source::Commit {
+                id: oid.to_string(),
+                subject,
+            },
+            raw.message,
+            findings,
+        );
+        progress.inc();
+    }
+    progress.finish();
+
+    let only_commits = plan.as_ref().is_none_or(|p| p.texts.is_empty());
+    let style = Style {
+        registry: checker.registry(),
+        reveal: ctx.reveal,
+        color: ctx.color_stdout,
+        noun: if only_commits { "commit" } else { "text" },
+        always_summarize: true,
+    };
+    let mut out = std::io::stdout().lock();
+    match ctx.format {
+        Format::Sarif => report::sarif::render(&report, &style, &mut out),
+        Format::Github => report::github::render(&report, &style, &mut out),
+        other => report::render(other, &report, &style, &mut out),
+    }
+    .context("cannot write the report")?;
+    Ok(report.exit_code())
+}
+
+/// No registry but the (empty or absent) CI secret: what a fork's job sees.
+fn secret_missing(ctx: &Context) -> bool {
+    let empty = |name: &str| std::env::var(name).map_or(true, |v| v.trim().is_empty());
+    ctx.registry.is_none() && empty("EMBARGO_REGISTRY") && empty("EMBARGO_REGISTRY_JSON")
+}
+
+/// The UTC day of a commit's committer date, for `--as-of commit`.
+fn committer_day(raw: &objects::RawObject, oid: Oid) -> anyhow::Result<Date> {
+    let seconds = raw.signature_time().ok_or_else(|| {
+        anyhow!("commit {oid} has no readable committer date (needed by --as-of commit)")
+    })?;
+    Ok(OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|_| anyhow!("commit {oid} has an out-of-range committer date"))?
+        .date())
+}
+
+/// The commits named by `git rev-list`-style arguments.
+pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Result<Vec<Oid>> {
+    let mut walk = repo.revwalk().context("cannot walk the history")?;
+    let mut negated = false;
+    for arg in revisions {
+        let arg = arg.as_str();
+        match arg {
+            "--not" => negated = !negated,
+            "--all" => {
+                for oid in ref_tips(repo, &["refs/"])? {
+                    mark(&mut walk, oid, !negated)?;
+                }
+                if let Some(head) = head_commit(repo)? {
+                    mark(&mut walk, head, !negated)?;
+                }
+            }
+            "--branches" => mark_all(&mut walk, &ref_tips(repo, &["refs/heads/"])?, !negated)?,
+            "--tags" => mark_all(&mut walk, &ref_tips(repo, &["refs/tags/"])?, !negated)?,
+            "--remotes" => mark_all(&mut walk, &ref_tips(repo, &["refs/remotes/"])?, !negated)?,
+            s if s.starts_with('-') => bail!("unsupported option `{s}` in revisions"),
+            s if s.contains("...") => {
+                let (a, b) = s.split_once("...").unwrap_or((s, ""));
+                let a = resolve(repo, if a.is_empty() { "HEAD" } else { a })?;
+                let b = resolve(repo, if b.is_empty() { "HEAD" } else { b })?;
+                mark(&mut walk, a, !negated)?;
+                mark(&mut walk, b, !negated)?;
+                match repo.merge_bases(a, b) {
+                    Ok(bases) => {
+                        for base in bases.iter() {
+                            mark(&mut walk, *base, negated)?;
+                        }
+                    }
+                    Err(e) if e.code() == ErrorCode::NotFound => {}
+                    Err(e) => return Err(history_error(repo, e)),
+                }
+            }
+            s if s.contains("..") => {
+                let (a, b) = s.split_once("..").unwrap_or((s, ""));
+                let a = resolve(repo, if a.is_empty() { "HEAD" } else { a })?;
+                let b = resolve(repo, if b.is_empty() { "HEAD" } else { b })?;
+                mark(&mut walk, a, negated)?;
+                mark(&mut walk, b, !negated)?;
+            }
+            s if s.starts_with('^') && s.len() > 1 => {
+                mark(&mut walk, resolve(repo, &s[1..])?, negated)?;
+            }
+            s if s.ends_with("^!") && s.len() > 2 => {
+                let commit = resolve(repo, &s[..s.len() - 2])?;
+                mark(&mut walk, commit, !negated)?;
+                for parent in parents(repo, commit)? {
+                    mark(&mut walk, parent, negated)?;
+                }
+            }
+            s if s.ends_with("^@") && s.len() > 2 => {
+                let commit = resolve(repo, &s[..s.len() - 2])?;
+                for parent in parents(repo, commit)? {
+                    mark(&mut walk, parent, !negated)?;
+                }
+            }
+            s => mark(&mut walk, resolve(repo, s)?, !negated)?,
+        }
+    }
+    collect(repo, walk)
+}
+
+/// The commits a CI plan names.
+pub fn plan_commits(repo: &Repository, plan: &Plan) -> anyhow::Result<Vec<Oid>> {
+    let mut walk = repo.revwalk().context("cannot walk the history")?;
+    match &plan.range {
+        Range::Nothing => return Ok(Vec::new()),
+        Range::Between {
+            base,
+            tip,
+            base_may_be_gone,
+            branch,
+        } => {
+            let tip = present(repo, plan, tip, "tip")?;
+            match present(repo, plan, base, "base") {
+                Ok(base) => {
+                    walk.push(tip).map_err(|e| history_error(repo, e))?;
+                    walk.hide(base).map_err(|e| history_error(repo, e))?;
+                }
+                Err(_) if *base_may_be_gone => {
+                    eprintln!(
+                        "embargo: the force-pushed old tip {base} is not in this clone; checking \
+                         the commits of {tip} that are on no other branch"
+                    );
+                    new_branch(repo, &mut walk, tip, branch.as_deref())?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Range::NewBranch { tip, branch } => {
+            let tip = present(repo, plan, tip, "tip")?;
+            new_branch(repo, &mut walk, tip, branch.as_deref())?;
+        }
+    }
+    collect(repo, walk)
+}
+
+/// A new branch: `tip`, minus everything on other branches (local or remote-tracking).
+/// The pushed branch's own refs, and symbolic refs to them, are not other branches.
+fn new_branch(
+    repo: &Repository,
+    walk: &mut Revwalk<'_>,
+    tip: Oid,
+    branch: Option<&str>,
+) -> anyhow::Result<()> {
+    walk.push(tip).map_err(|e| history_error(repo, e))?;
+    let short = branch.and_then(|b| b.strip_prefix("refs/heads/"));
+    let own = |name: &str| -> bool {
+        let Some(short) = short else { return false };
+        name == format!("refs/heads/{short}")
+            || name
+                .strip_prefix("refs/remotes/")
+                .and_then(|rest| rest.split_once('/'))
+                .is_some_and(|(_, b)| b == short)
+    };
+    let references = repo.references().context("cannot list refs")?;
+    for reference in references {
+        let reference = reference.context("cannot read a ref")?;
+        let Some(name) = reference.name() else {
+            continue;
+        };
+        if !(name.starts_with("refs/heads/") || name.starts_with("refs/remotes/")) || own(name) {
+            continue;
+        }
+        if let Some(target) = reference.symbolic_target() {
+            if own(target) {
+                continue;
+            }
+        }
+        let Ok(resolved) = reference.resolve() else {
+            continue;
+        };
+        if let Some(oid) = peeled_commit(repo, &resolved)? {
+            walk.hide(oid).map_err(|e| history_error(repo, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// A commit id from a CI plan that must be in the clone.
+fn present(repo: &Repository, plan: &Plan, sha: &str, role: &str) -> anyhow::Result<Oid> {
+    let oid = Oid::from_str(sha).with_context(|| format!("`{sha}` is not a commit id"))?;
+    match repo.find_commit(oid) {
+        Ok(_) => Ok(oid),
+        Err(e) if e.code() == ErrorCode::NotFound => {
+            let hint = match plan.provider {
+                Provider::GitHub => {
+                    " (for pull_request_target, also check out the pull request's head commit)"
+                }
+                Provider::GitLab => "",
+            };
+            Err(anyhow!(
+                "the {role} of the range, commit {sha} of {}, is not in this clone; {FETCH_FIX}{hint}",
+                plan.what
+            ))
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read commit {sha}")),
+    }
+}
+
+/// Runs the walk, refusing to go past a shallow clone's boundary.
+fn collect(repo: &Repository, walk: Revwalk<'_>) -> anyhow::Result<Vec<Oid>> {
+    let shallow = shallow_commits(repo)?;
+    let mut commits = Vec::new();
+    for oid in walk {
+        let oid = oid.map_err(|e| history_error(repo, e))?;
+        if shallow.contains(&oid) {
+            bail!(
+                "this clone is shallow and commit {oid} of the range has parents that were not \
+                 fetched, so part of the range is missing; {FETCH_FIX}"
+            );
+        }
+        commits.push(oid);
+    }
+    Ok(commits)
+}
+
+/// The commits whose parents a shallow clone lacks (`.git/shallow`).
+fn shallow_commits(repo: &Repository) -> anyhow::Result<HashSet<Oid>> {
+    let path = repo.path().join("shallow");
+    if !repo.is_shallow() && !path.exists() {
+        return Ok(HashSet::new());
+    }
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Oid::from_str(l.trim()).with_context(|| format!("bad line in {}", path.display())))
+        .collect()
+}
+
+fn history_error(repo: &Repository, e: git2::Error) -> anyhow::Error {
+    if e.code() == ErrorCode::NotFound || repo.is_shallow() {
+        anyhow!(
+            "part of the history is missing from this clone ({}); {FETCH_FIX}",
+            e.message()
+        )
+    } else {
+        anyhow!("cannot walk the history: {}", e.message())
+    }
+}
+
+/// A revision as `git rev-parse` takes it, peeled to a commit.
+fn resolve(repo: &Repository, spec: &str) -> anyhow::Result<Oid> {
+    let object = repo.revparse_single(spec).map_err(|e| match e.code() {
+        ErrorCode::NotFound if repo.is_shallow() => anyhow!(
+            "unknown revision `{spec}`: this clone is shallow and may not have it; {FETCH_FIX}"
+        ),
+        ErrorCode::NotFound => anyhow!("unknown revision `{spec}`"),
+        _ => anyhow!("bad revision `{spec}`: {}", e.message()),
+    })?;
+    let commit = object
+        .peel(ObjectType::Commit)
+        .map_err(|_| anyhow!("revision `{spec}` does not name a commit"))?;
+    Ok(commit.id())
+}
+
+fn parents(repo: &Repository, oid: Oid) -> anyhow::Result<Vec<Oid>> {
+    let commit = repo
+        .find_commit(oid)
+        .with_context(|| format!("cannot read commit {oid}"))?;
+    Ok(commit.parent_ids().collect())
+}
+
+fn head_commit(repo: &Repository) -> anyhow::Result<Option<Oid>> {
+    match repo.head() {
+        Ok(head) => peeled_commit(repo, &head),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(e).context("cannot read HEAD"),
+    }
+}
+
+/// The commit a (resolved) ref points to; `None` for refs to trees or blobs, which
+/// `git rev-list` skips too.
+fn peeled_commit(
+    repo: &Repository,
+    reference: &git2::Reference<'_>,
+) -> anyhow::Result<Option<Oid>> {
+    let Some(target) = reference.target() else {
+        return Ok(None);
+    };
+    let object = match repo.find_object(target, None) {
+        Ok(o) => o,
+        Err(e) => return Err(history_error(repo, e)),
+    };
+    Ok(object.peel(ObjectType::Commit).ok().map(|c| c.id()))
+}
+
+/// The commits at the tips of the refs under the given prefixes. Broken symbolic refs
+/// are skipped, as `git rev-list` does; a ref to a missing object is an error.
+fn ref_tips(repo: &Repository, prefixes: &[&str]) -> anyhow::Result<Vec<Oid>> {
+    let mut tips = Vec::new();
+    for reference in repo.references().context("cannot list refs")? {
+        let reference = reference.context("cannot read a ref")?;
+        let Some(name) = reference.name() else {
+            continue;
+        };
+        if !prefixes.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let Ok(resolved) = reference.resolve() else {
+            continue;
+        };
+        if let Some(oid) = peeled_commit(repo, &resolved)? {
+            tips.push(oid);
+        }
+    }
+    Ok(tips)
+}
+
+fn mark(walk: &mut Revwalk<'_>, oid: Oid, include: bool) -> anyhow::Result<()> {
+    let result = if include {
+        walk.push(oid)
+    } else {
+        walk.hide(oid)
+    };
+    result.map_err(|e| anyhow!("cannot walk from {oid}: {}; {FETCH_FIX}", e.message()))
+}
+
+fn mark_all(walk: &mut Revwalk<'_>, oids: &[Oid], include: bool) -> anyhow::Result<()> {
+    oids.iter().try_for_each(|oid| mark(walk, *oid, include))
 }

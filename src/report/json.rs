@@ -35,23 +35,24 @@ pub fn document(report: &Report, style: &Style<'_>) -> Value {
     })
 }
 
+/// The source object; user text in it is escaped like every echoed text (§8).
 pub fn source(source: &Source) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), source.type_name().into());
     match source {
         Source::MessageFile { path } => {
-            m.insert("path".into(), path.as_str().into());
+            m.insert("path".into(), escape_controls(path).into());
         }
         Source::Commit { id, subject } => {
             m.insert("commit".into(), id.as_str().into());
             m.insert("short".into(), short_id(id).into());
-            m.insert("subject".into(), subject.as_str().into());
+            m.insert("subject".into(), escape_controls(subject).into());
         }
         Source::RefName { name } => {
-            m.insert("ref".into(), name.as_str().into());
+            m.insert("ref".into(), escape_controls(name).into());
         }
         Source::Tag { name, id } => {
-            m.insert("tag".into(), name.as_str().into());
+            m.insert("tag".into(), escape_controls(name).into());
             m.insert("object".into(), id.as_str().into());
         }
         Source::Request { field, .. } => {

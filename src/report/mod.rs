@@ -2,8 +2,10 @@
 //! github). Nothing from the registry is printed unless `--reveal` is given: a finding
 //! shows the user's own text, its position, its kind and its severity, never the issue.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -26,7 +26,10 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let dir = tempfile::Builder::new().prefix("embargo-test").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("embargo-test")
+            .tempdir()
+            .unwrap();
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         Sandbox { dir }
     }
@@ -68,7 +71,12 @@ impl Sandbox {
     }
 
     pub fn git(&self, dir: &Path, args: &[&str]) -> Output {
-        let out = self.command("git").current_dir(dir).args(args).output().unwrap();
+        let out = self
+            .command("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
         out
     }
 
@@ -174,5 +182,8 @@ pub fn assert_no_leak(output: &str, message: &str) {
             "output leaks registry marker {m:?}:\n{output}"
         );
     }
-    assert!(!output.contains("ghost words"), "output leaks a term:\n{output}");
+    assert!(
+        !output.contains("ghost words"),
+        "output leaks a term:\n{output}"
+    );
 }
