@@ -11,6 +11,7 @@
 //!   [`objects`] reads raw commit and tag messages, [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
 //!   [`commands`] are the entry points and [`cli`] parses the command line.
 
+pub mod audit;
 pub mod ci;
 pub mod cleanup;
 pub mod cli;

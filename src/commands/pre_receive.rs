@@ -1,8 +1,726 @@
 //! `embargo pre-receive`: the server-side backstop (contract §7): every new commit, ref
 //! name and annotated tag of a push, read from git's quarantine; any error rejects.
+//!
+//! Which commits are new:
+//!
+//! * **In git's quarantine** (every push that sends objects, git 2.11 and later): the
+//!   walk starts at the pushed tips and follows parents through commits whose objects
+//!   are in the quarantine, that is, commits this push delivered. It stops at the first
+//!   commit already in the repository's object store. No ref is read, so the cost is
+//!   proportional to the push, whatever the number of refs or the length of history.
+//! * **Without a quarantine** (run by hand, very old git): exactly the contract's set,
+//!   commits reachable from the pushed tips and from no existing ref, computed by one
+//!   walk over both sides ([`exact_new_commits`]) that uses the commit-graph's
+//!   generation numbers, when there is one, to stop early.
+//!
+//! The README ("Server") explains why the quarantine rule is safe.
 
-use crate::cli::Context;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::io::Read;
 
-pub fn run(_ctx: &Context) -> anyhow::Result<i32> {
-    anyhow::bail!("pre-receive is not implemented yet")
+use anyhow::{anyhow, bail, Context as _};
+use git2::{ObjectType, Oid};
+use serde_json::{json, Value};
+
+use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
+use crate::git::{self, CommitGraph, HookRepository};
+use crate::report::{self, escape_controls, Report, Source, Style};
+use crate::verdict::Checker;
+use crate::{audit, discovery, objects};
+
+/// Standard input larger than this is refused: git sends one short line per ref.
+const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// Tags that point at tags are followed this deep at most.
+const MAX_TAG_DEPTH: usize = 64;
+
+/// One `<old> <new> <ref>` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    pub old: String,
+    pub new: String,
+    pub name: String,
+}
+
+impl Update {
+    pub fn is_deletion(&self) -> bool {
+        is_zero(&self.new)
+    }
+
+    pub fn is_creation(&self) -> bool {
+        is_zero(&self.old)
+    }
+}
+
+fn is_zero(id: &str) -> bool {
+    id.bytes().all(|b| b == b'0')
+}
+
+fn is_object_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Parses git's pre-receive input. SHA-1 (40 hex digits) and SHA-256 (64) ids are both
+/// accepted; a malformed line is an error naming its number.
+pub fn parse_updates(input: &[u8]) -> anyhow::Result<Vec<Update>> {
+    let mut updates = Vec::new();
+    let input = input.strip_suffix(b"\n").unwrap_or(input);
+    if input.is_empty() {
+        return Ok(updates);
+    }
+    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+        let number = i + 1;
+        let malformed = |why: &str| {
+            let shown = report::truncate_chars(&String::from_utf8_lossy(raw), 100);
+            anyhow!(
+                "standard input line {number} is malformed ({why}): `{}`; expected `<old-id> <new-id> <ref>`",
+                escape_controls(&shown)
+            )
+        };
+        let line = std::str::from_utf8(raw).map_err(|_| malformed("not UTF-8"))?;
+        let fields: Vec<&str> = line.split(' ').collect();
+        let [old, new, name] = fields[..] else {
+            return Err(malformed("not three space-separated fields"));
+        };
+        if !is_object_id(old) || !is_object_id(new) {
+            return Err(malformed("object ids must be 40 or 64 hexadecimal digits"));
+        }
+        if old.len() != new.len() {
+            return Err(malformed("the two object ids differ in length"));
+        }
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(malformed("bad ref name"));
+        }
+        updates.push(Update {
+            old: old.to_ascii_lowercase(),
+            new: new.to_ascii_lowercase(),
+            name: name.to_string(),
+        });
+    }
+    Ok(updates)
+}
+
+/// What a run found, for the exit code, GitLab's web UI and the audit log.
+struct Outcome {
+    code: i32,
+    /// The findings with issue ids and matched fields (for the audit log only).
+    findings: Value,
+    /// One line for `GL-HOOK-ERR:`, without registry content.
+    reason: String,
+}
+
+/// What the audit record needs even when the run fails part way.
+#[derive(Default)]
+struct AuditState {
+    path: Option<std::path::PathBuf>,
+    git_dir: Option<std::path::PathBuf>,
+    updates: Vec<Update>,
+    day: Option<String>,
+}
+
+pub fn run(ctx: &Context) -> anyhow::Result<i32> {
+    let mut state = AuditState {
+        path: ctx.audit_log.clone(),
+        ..AuditState::default()
+    };
+    let outcome = check_push(ctx, &mut state);
+    finish(&state, outcome)
+}
+
+fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> {
+    let day = ctx.day()?;
+    state.day = Some(day.to_string());
+    let mut input = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut input)
+        .context("cannot read standard input")?;
+    if input.len() as u64 > MAX_INPUT_BYTES {
+        bail!(
+            "standard input is larger than {} MiB",
+            MAX_INPUT_BYTES >> 20
+        );
+    }
+    state.updates = parse_updates(&input)?;
+
+    let hook = git::open_for_hook().map_err(|e| {
+        if state.updates.iter().any(|u| u.new.len() == 64) {
+            e.context("SHA-256 repositories cannot be read by this build (libgit2 reads SHA-1 object stores only)")
+        } else {
+            e
+        }
+    })?;
+    state.git_dir = Some(hook.git_dir.clone());
+    if state.path.is_none() {
+        state.path = audit_log_from_config(&hook)?;
+    }
+    let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&hook.repo))?;
+
+    let mut report = Report::default();
+    let mut tips: Vec<Oid> = Vec::new();
+    let mut tip_set = HashSet::new();
+    let mut tags_seen = HashSet::new();
+    for (i, update) in state.updates.iter().enumerate() {
+        if update.is_deletion() {
+            continue;
+        }
+        let line = i + 1;
+        if update.new.len() != 40 {
+            bail!(
+                "standard input line {line}: SHA-256 object ids cannot be read by this build \
+                 (libgit2 reads SHA-1 object stores only)"
+            );
+        }
+        let findings = checker.check(&update.name, day);
+        report.add(
+            Source::RefName {
+                name: update.name.clone(),
+            },
+            update.name.clone(),
+            findings,
+        );
+        let new = Oid::from_str(&update.new)
+            .with_context(|| format!("standard input line {line}: bad object id"))?;
+        let target = check_tag_chain(
+            &hook,
+            &checker,
+            day,
+            update,
+            new,
+            &mut tags_seen,
+            &mut report,
+        )?;
+        if let Some(commit) = target {
+            if tip_set.insert(commit) {
+                tips.push(commit);
+            }
+        }
+    }
+
+    let mut commits = 0usize;
+    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
+        commits += 1;
+        let findings = checker.check(&object.message, day);
+        let subject = objects::subject(&object.message).to_string();
+        report.add(
+            Source::Commit {
+                id: oid.to_string(),
+                subject,
+            },
+            object.message,
+            findings,
+        );
+    };
+    match &hook.quarantine {
+        Some(quarantine) => {
+            walk_quarantine(&hook.repo, quarantine, &tips, |oid, object| {
+                check_commit(oid, object, &mut report);
+                Ok(())
+            })?;
+        }
+        None => {
+            for oid in exact_new_commits(&hook.repo, &tips)? {
+                let object = read_commit(&hook.repo, oid)?;
+                check_commit(oid, object, &mut report);
+            }
+        }
+    }
+    report.checked = commits;
+
+    let style = Style {
+        registry: checker.registry(),
+        reveal: ctx.reveal,
+        color: ctx.color_stderr,
+        noun: "commit",
+        always_summarize: false,
+    };
+    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())
+        .context("cannot write the report")?;
+    let audit_style = Style {
+        reveal: true,
+        color: false,
+        ..style
+    };
+    Ok(Outcome {
+        code: report.exit_code(),
+        findings: report::json::document(&report, &audit_style),
+        reason: reason(&report),
+    })
+}
+
+/// The one-line reason for GitLab's web UI: counts and where, never registry content.
+fn reason(report: &Report) -> String {
+    let blocked = report.blocked();
+    let first = report
+        .items
+        .iter()
+        .find(|i| {
+            i.findings
+                .iter()
+                .any(|f| f.level == crate::verdict::Level::Block)
+        })
+        .map(|i| i.source.to_string())
+        .unwrap_or_default();
+    format!(
+        "embargo rejected this push: {blocked} blocked mention{} (first in {first}); describe the change without naming the security issue",
+        if blocked == 1 { "" } else { "s" }
+    )
+}
+
+/// Checks the pushed object if it is an annotated tag, and the tags it points at, and
+/// returns the commit at the end of the chain (`None` for a tree or a blob).
+fn check_tag_chain(
+    hook: &HookRepository,
+    checker: &Checker,
+    day: time::Date,
+    update: &Update,
+    new: Oid,
+    seen: &mut HashSet<Oid>,
+    report: &mut Report,
+) -> anyhow::Result<Option<Oid>> {
+    let odb = hook.repo.odb().context("cannot open the object database")?;
+    let mut oid = new;
+    for _ in 0..MAX_TAG_DEPTH {
+        let (_, kind) = odb
+            .read_header(oid)
+            .with_context(|| format!("cannot read object {oid} pushed to {}", update.name))?;
+        match kind {
+            ObjectType::Commit => return Ok(Some(oid)),
+            ObjectType::Tag => {
+                let (_, tag) = objects::read(&hook.repo, oid)?;
+                let target = tag
+                    .header("object")
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| Oid::from_str(h.trim()).ok())
+                    .ok_or_else(|| anyhow!("tag {oid} has no valid `object` header"))?;
+                if seen.insert(oid) {
+                    let name = tag
+                        .header("tag")
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .unwrap_or_else(|| update.name.clone());
+                    let short = update
+                        .name
+                        .strip_prefix("refs/tags/")
+                        .unwrap_or(&update.name);
+                    if name != short {
+                        // The tag's own name travels with the object; check it too.
+                        let findings = checker.check(&name, day);
+                        report.add(
+                            Source::Tag {
+                                name: name.clone(),
+                                id: oid.to_string(),
+                            },
+                            name.clone(),
+                            findings,
+                        );
+                    }
+                    let findings = checker.check(&tag.message, day);
+                    report.add(
+                        Source::Tag {
+                            name,
+                            id: oid.to_string(),
+                        },
+                        tag.message,
+                        findings,
+                    );
+                }
+                oid = target;
+            }
+            _ => return Ok(None),
+        }
+    }
+    bail!("tag chain from {new} is deeper than {MAX_TAG_DEPTH} tags")
+}
+
+fn read_commit(repo: &git2::Repository, oid: Oid) -> anyhow::Result<objects::RawObject> {
+    match objects::read(repo, oid)? {
+        (ObjectType::Commit, object) => Ok(object),
+        (kind, _) => bail!("object {oid} is a {kind}, not a commit"),
+    }
+}
+
+fn parents(object: &objects::RawObject, oid: Oid) -> anyhow::Result<Vec<Oid>> {
+    object
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "parent")
+        .map(|(_, v)| {
+            std::str::from_utf8(v)
+                .ok()
+                .and_then(|h| Oid::from_str(h.trim()).ok())
+                .ok_or_else(|| anyhow!("commit {oid} has a malformed parent line"))
+        })
+        .collect()
+}
+
+/// Every commit the push delivered that the tips reach: parents are followed through
+/// commits whose objects are in the quarantine, each commit once, in breadth-first order
+/// from the tips. `visit` gets each commit's raw object.
+pub fn walk_quarantine(
+    repo: &git2::Repository,
+    quarantine: &git::Quarantine,
+    tips: &[Oid],
+    mut visit: impl FnMut(Oid, objects::RawObject) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut seen: HashSet<Oid> = tips.iter().copied().collect();
+    let mut queue: VecDeque<Oid> = tips.iter().copied().collect();
+    while let Some(oid) = queue.pop_front() {
+        if !quarantine.contains(oid) {
+            continue;
+        }
+        let object = read_commit(repo, oid)?;
+        for parent in parents(&object, oid)? {
+            if seen.insert(parent) {
+                queue.push_back(parent);
+            }
+        }
+        visit(oid, object)?;
+    }
+    Ok(())
+}
+
+/// Commits reachable from `tips` and from no ref of the repository, exactly, in the
+/// order the walk found them.
+///
+/// One walk paints commits `NEW` (from the tips) and `OLD` (from every ref and `HEAD`),
+/// highest first, and stops once no commit that is only `NEW` is left to visit and
+/// nothing left to visit can still reach one found. Commits in the commit-graph are
+/// ordered by generation number, which makes that stopping point provable; commits not
+/// in it (everything, without a graph) by committer date, and the walk then visits
+/// all of them that the refs reach before it stops, so the answer never depends on
+/// clocks. A ref whose target cannot be read is skipped: that only makes more commits
+/// count as new.
+pub fn exact_new_commits(repo: &git2::Repository, tips: &[Oid]) -> anyhow::Result<Vec<Oid>> {
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let graph = if repo.path().join("shallow").exists() {
+        None
+    } else {
+        CommitGraph::open(&repo.path().join("objects"))?
+    };
+    let odb = repo.odb().context("cannot open the object database")?;
+    let mut walk = Walk {
+        odb,
+        graph,
+        index: HashMap::new(),
+        nodes: Vec::new(),
+        heap: BinaryHeap::new(),
+        new_only_queued: 0,
+        new_only_unsettled: 0,
+        found: Vec::new(),
+    };
+    for oid in ref_commits(repo, &walk)? {
+        let i = walk.node(oid)?;
+        walk.paint(i, OLD);
+    }
+    for &tip in tips {
+        let i = walk.node(tip)?;
+        walk.paint(i, NEW);
+    }
+    walk.run()?;
+    Ok(walk
+        .found
+        .iter()
+        .filter(|&&i| walk.nodes[i].flags == NEW)
+        .map(|&i| walk.nodes[i].oid)
+        .collect())
+}
+
+/// The commits every ref (and `HEAD`) points at, annotated tags peeled.
+fn ref_commits(repo: &git2::Repository, walk: &Walk<'_>) -> anyhow::Result<Vec<Oid>> {
+    let mut targets = Vec::new();
+    let refs = repo
+        .references()
+        .context("cannot list the repository's refs")?;
+    for reference in refs.flatten() {
+        if let Some(oid) = reference.target() {
+            targets.push(oid);
+        } else if let Ok(resolved) = reference.resolve() {
+            targets.extend(resolved.target());
+        }
+    }
+    if let Ok(head) = repo.head() {
+        targets.extend(head.target());
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for oid in targets {
+        if seen.insert(oid) {
+            if let Some(commit) = walk.peel(oid) {
+                out.push(commit);
+            }
+        }
+    }
+    Ok(out)
+}
+
+const NEW: u8 = 1;
+const OLD: u8 = 2;
+/// The generation of commits the commit-graph does not hold: above every real one.
+const INFINITY: u32 = u32::MAX;
+
+struct Node {
+    oid: Oid,
+    flags: u8,
+    generation: u32,
+    time: i64,
+    parents: Vec<Oid>,
+    queued: bool,
+    visited: bool,
+}
+
+struct Walk<'r> {
+    odb: git2::Odb<'r>,
+    graph: Option<CommitGraph>,
+    index: HashMap<Oid, usize>,
+    nodes: Vec<Node>,
+    heap: BinaryHeap<(u32, i64, usize)>,
+    /// Queued commits painted `NEW` only.
+    new_only_queued: usize,
+    /// Visited commits outside the graph painted `NEW` only: `OLD` may still reach them
+    /// from any commit outside the graph left to visit.
+    new_only_unsettled: usize,
+    /// Commits visited while `NEW` only, in order.
+    found: Vec<usize>,
+}
+
+impl Walk<'_> {
+    fn node(&mut self, oid: Oid) -> anyhow::Result<usize> {
+        if let Some(&i) = self.index.get(&oid) {
+            return Ok(i);
+        }
+        let (generation, time, parents) = match self.graph.as_ref().and_then(|g| g.get(oid)) {
+            Some(c) => (c.generation, c.time, c.parents),
+            None => {
+                let object = self
+                    .odb
+                    .read(oid)
+                    .with_context(|| format!("cannot read commit {oid}"))?;
+                if object.kind() != ObjectType::Commit {
+                    bail!("object {oid} is a {}, not a commit", object.kind());
+                }
+                let links = git::commit_links(object.data())
+                    .with_context(|| format!("cannot parse commit {oid}"))?;
+                (INFINITY, links.time, links.parents)
+            }
+        };
+        let i = self.nodes.len();
+        self.nodes.push(Node {
+            oid,
+            flags: 0,
+            generation,
+            time,
+            parents,
+            queued: false,
+            visited: false,
+        });
+        self.index.insert(oid, i);
+        Ok(i)
+    }
+
+    /// The commit an object peels to, if it is readable and peels to one.
+    fn peel(&self, mut oid: Oid) -> Option<Oid> {
+        for _ in 0..MAX_TAG_DEPTH {
+            if self.graph.as_ref().is_some_and(|g| g.get(oid).is_some()) {
+                return Some(oid);
+            }
+            match self.odb.read_header(oid).ok()?.1 {
+                ObjectType::Commit => return Some(oid),
+                ObjectType::Tag => {
+                    let object = self.odb.read(oid).ok()?;
+                    let tag = objects::parse(object.data());
+                    let target = std::str::from_utf8(tag.header("object")?).ok()?;
+                    oid = Oid::from_str(target.trim()).ok()?;
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn paint(&mut self, i: usize, flags: u8) {
+        let node = &mut self.nodes[i];
+        let before = node.flags;
+        let after = before | flags;
+        if after == before {
+            return;
+        }
+        node.flags = after;
+        if before == NEW {
+            if node.queued {
+                self.new_only_queued -= 1;
+            }
+            if node.visited && node.generation == INFINITY {
+                self.new_only_unsettled -= 1;
+            }
+        }
+        if !node.queued {
+            node.queued = true;
+            if after == NEW {
+                self.new_only_queued += 1;
+            }
+            self.heap.push((node.generation, node.time, i));
+        }
+    }
+
+    fn run(&mut self) -> anyhow::Result<()> {
+        loop {
+            if self.new_only_queued == 0 {
+                // Nothing only NEW is left to visit. What was found is settled once no
+                // commit outside the graph is left to visit (commits in the graph have
+                // their parents in it, so they cannot reach those outside it), or when
+                // nothing outside the graph was found.
+                let outside_left = self.heap.peek().is_some_and(|t| t.0 == INFINITY);
+                if self.new_only_unsettled == 0 || !outside_left {
+                    return Ok(());
+                }
+            }
+            let Some((_, _, i)) = self.heap.pop() else {
+                return Ok(());
+            };
+            let node = &mut self.nodes[i];
+            node.queued = false;
+            let flags = node.flags;
+            if flags == NEW {
+                self.new_only_queued -= 1;
+                if !node.visited {
+                    self.found.push(i);
+                }
+                if node.generation == INFINITY {
+                    self.new_only_unsettled += 1;
+                }
+            }
+            node.visited = true;
+            let parents = node.parents.clone();
+            for p in parents {
+                let j = self.node(p)?;
+                self.paint(j, flags);
+            }
+        }
+    }
+}
+
+fn audit_log_from_config(hook: &HookRepository) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let config = hook.repo.config().context("cannot read git config")?;
+    match config.get_path("embargo.auditLog") {
+        Ok(path) if path.as_os_str().is_empty() => Ok(None),
+        Ok(path) if path.is_relative() => Ok(Some(hook.git_dir.join(path))),
+        Ok(path) => Ok(Some(path)),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(e) => bail!("cannot read git config embargo.auditLog: {}", e.message()),
+    }
+}
+
+fn under_gitlab() -> bool {
+    ["GL_ID", "GL_USERNAME"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+}
+
+fn gitlab_line(reason: &str) {
+    if under_gitlab() {
+        eprintln!(
+            "GL-HOOK-ERR: {}",
+            escape_controls(&report::truncate_chars(reason, 300))
+        );
+    }
+}
+
+/// Rejections (and errors) go to GitLab's web UI and the audit log; an audit record that
+/// cannot be written turns the run into an error, so nothing rejected goes unaudited
+/// and nothing goes through because the log is broken.
+fn finish(state: &AuditState, outcome: anyhow::Result<Outcome>) -> anyhow::Result<i32> {
+    match outcome {
+        Ok(o) if o.code == EXIT_OK => Ok(EXIT_OK),
+        Ok(o) => {
+            gitlab_line(&o.reason);
+            if let Some(path) = &state.path {
+                let record = record(state, o.code, None, o.findings);
+                audit::append(path, &record).context("the push is rejected")?;
+            }
+            Ok(o.code)
+        }
+        Err(e) => {
+            let cause = error_line(&e);
+            gitlab_line(&format!(
+                "embargo could not check this push, so it is rejected: {cause}"
+            ));
+            if let Some(path) = &state.path {
+                let record = record(state, EXIT_ERROR, Some(&cause), Value::Null);
+                if let Err(audit_error) = audit::append(path, &record) {
+                    return Err(e.context(format!("also: {}", error_line(&audit_error))));
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+    }
+    escape_controls(&line)
+}
+
+/// One audit record (the README documents its fields).
+fn record(state: &AuditState, code: i32, error: Option<&str>, findings: Value) -> Value {
+    let updates: Vec<Value> = state
+        .updates
+        .iter()
+        .map(|u| json!({"old": u.old, "new": u.new, "ref": u.name}))
+        .collect();
+    json!({
+        "version": 1,
+        "time": audit::now(),
+        "repository": audit::repository(state.git_dir.as_deref()),
+        "pusher": audit::pusher(),
+        "outcome": if error.is_some() { "error" } else { "rejected" },
+        "exit_code": code,
+        "error": error,
+        "as_of": state.day,
+        "updates": updates,
+        "result": findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "1111111111111111111111111111111111111111";
+    const Z: &str = "0000000000000000000000000000000000000000";
+
+    #[test]
+    fn parses_sha1_and_sha256_lines() {
+        let z256 = "0".repeat(64);
+        let b256 = "ab".repeat(32);
+        let input = format!("{Z} {A} refs/heads/main\n{b256} {z256} refs/heads/gone\n");
+        let updates = parse_updates(input.as_bytes()).unwrap();
+        assert_eq!(updates.len(), 2);
+        assert!(updates[0].is_creation() && !updates[0].is_deletion());
+        assert!(updates[1].is_deletion());
+        assert!(parse_updates(b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_lines_name_their_number() {
+        for bad in [
+            format!("{Z} {A} refs/heads/ok\n{A} refs/heads/x\n"),
+            format!("{Z} {A} refs/heads/ok\n{Z} {A}x refs/heads/x\n"),
+            format!(
+                "{Z} {A} refs/heads/ok\n{Z} {} refs/heads/x\n",
+                "a".repeat(64)
+            ),
+            format!("{Z} {A} refs/heads/ok\n{Z} {A} refs/heads/x y\n"),
+            format!("{Z} {A} refs/heads/ok\n\n"),
+        ] {
+            let err = parse_updates(bad.as_bytes()).unwrap_err().to_string();
+            assert!(err.contains("line 2 is malformed"), "{bad:?}: {err}");
+        }
+    }
 }
