@@ -149,7 +149,10 @@ mod tests {
         assert_eq!(apply(&hints, Mode::Strip, "#", true), "Subject\n");
         // A scissors line typed without `-v`: git keeps what follows it, and so must we.
         let typed = format!("Subject\n# {CUT_LINE}\nSX-1 details\n");
-        assert_eq!(apply(&typed, Mode::Strip, "#", true), "Subject\n\nSX-1 details\n");
+        assert_eq!(
+            apply(&typed, Mode::Strip, "#", true),
+            "Subject\n\nSX-1 details\n"
+        );
         // In scissors mode git cuts at the line whoever wrote it.
         assert_eq!(apply(&typed, Mode::Scissors, "#", true), "Subject\n");
     }

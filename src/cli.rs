@@ -131,7 +131,9 @@ pub fn parse_date(s: &str) -> anyhow::Result<Date> {
 }
 
 fn resolve_as_of(flag: Option<&str>) -> anyhow::Result<AsOf> {
-    let env = std::env::var("EMBARGO_AS_OF").ok().filter(|s| !s.is_empty());
+    let env = std::env::var("EMBARGO_AS_OF")
+        .ok()
+        .filter(|s| !s.is_empty());
     match flag.map(str::to_string).or(env) {
         None => Ok(AsOf::Day(OffsetDateTime::now_utc().date())),
         Some(s) if s.trim() == "commit" => Ok(AsOf::CommitDate),

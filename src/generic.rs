@@ -12,19 +12,43 @@ use crate::normalize::Normalized;
 /// can quote it and the tests can walk it.
 pub const PHRASES: &[(&str, &str)] = &[
     ("vulnerability", r"vulnerabilit(?:y|ies)|vulnerable"),
-    ("security fix", r"security[\s-]+(?:fix|fixes|fixed|issues?|bugs?|flaws?|holes?|problems?|vulnerabilit(?:y|ies)|advisor(?:y|ies)|patch(?:es)?|releases?|reasons?|sensitive|relevant|implications?|impact|reports?)"),
+    (
+        "security fix",
+        r"security[\s-]+(?:fix|fixes|fixed|issues?|bugs?|flaws?|holes?|problems?|vulnerabilit(?:y|ies)|advisor(?:y|ies)|patch(?:es)?|releases?|reasons?|sensitive|relevant|implications?|impact|reports?)",
+    ),
     ("exploit", r"exploit(?:s|ed|able|ability|ation)?"),
     ("CVE id", r"cve[\s_-]*\d{4}[\s_-]*\d{4,7}"),
     ("GHSA id", r"ghsa(?:[\s_-]*[23456789cfghjmpqrvwx]{4}){3}"),
-    ("memory corruption", r"(?:buffer|heap|stack)[\s-]+(?:overflow|overrun|underflow|underrun)s?|use[\s-]+after[\s-]+free|double[\s-]+free|memory[\s-]+corruption|out[\s-]+of[\s-]+bounds[\s-]+(?:read|write|access)"),
-    ("code execution", r"(?:remote|arbitrary)[\s-]+code[\s-]+execution|rce"),
-    ("privilege escalation", r"privilege[\s-]+escalation|escalation[\s-]+of[\s-]+privileges?"),
-    ("injection", r"(?:sql|command|shell|header|code)[\s-]+injection|cross[\s-]+site[\s-]+(?:scripting|request[\s-]+forgery)|xss|csrf|ssrf"),
+    (
+        "memory corruption",
+        r"(?:buffer|heap|stack)[\s-]+(?:overflow|overrun|underflow|underrun)s?|use[\s-]+after[\s-]+free|double[\s-]+free|memory[\s-]+corruption|out[\s-]+of[\s-]+bounds[\s-]+(?:read|write|access)",
+    ),
+    (
+        "code execution",
+        r"(?:remote|arbitrary)[\s-]+code[\s-]+execution|rce",
+    ),
+    (
+        "privilege escalation",
+        r"privilege[\s-]+escalation|escalation[\s-]+of[\s-]+privileges?",
+    ),
+    (
+        "injection",
+        r"(?:sql|command|shell|header|code)[\s-]+injection|cross[\s-]+site[\s-]+(?:scripting|request[\s-]+forgery)|xss|csrf|ssrf",
+    ),
     ("traversal", r"(?:path|directory)[\s-]+traversal"),
     ("denial of service", r"denial[\s-]+of[\s-]+service"),
-    ("authentication bypass", r"(?:auth|authentication|authorization|signature|verification)[\s-]+bypass"),
-    ("information disclosure", r"information[\s-]+(?:disclosure|leak(?:s|age)?)"),
-    ("embargo", r"embargo(?:ed)?|responsibl[ey][\s-]+disclos(?:ed|ure)|coordinated[\s-]+disclosure|reported[\s-]+privately|privately[\s-]+reported"),
+    (
+        "authentication bypass",
+        r"(?:auth|authentication|authorization|signature|verification)[\s-]+bypass",
+    ),
+    (
+        "information disclosure",
+        r"information[\s-]+(?:disclosure|leak(?:s|age)?)",
+    ),
+    (
+        "embargo",
+        r"embargo(?:ed)?|responsibl[ey][\s-]+disclos(?:ed|ure)|coordinated[\s-]+disclosure|reported[\s-]+privately|privately[\s-]+reported",
+    ),
     ("CVSS", r"cvss"),
 ];
 
@@ -61,7 +85,12 @@ pub fn find(text: &Normalized<'_>) -> Vec<GenericHit> {
             .iter()
             .zip(each)
             .find(|(_, re)| re.find(m.as_str()).is_some_and(|x| x.len() == m.len()))
-            .or_else(|| PHRASES.iter().zip(each).find(|(_, re)| re.is_match(m.as_str())))
+            .or_else(|| {
+                PHRASES
+                    .iter()
+                    .zip(each)
+                    .find(|(_, re)| re.is_match(m.as_str()))
+            })
             .map_or("security language", |((label, _), _)| *label);
         hits.push(GenericHit {
             label,
@@ -76,7 +105,10 @@ mod tests {
     use super::*;
 
     fn labels(text: &str) -> Vec<&'static str> {
-        find(&Normalized::new(text)).into_iter().map(|h| h.label).collect()
+        find(&Normalized::new(text))
+            .into_iter()
+            .map(|h| h.label)
+            .collect()
     }
 
     #[test]

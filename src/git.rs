@@ -9,7 +9,11 @@ use anyhow::Context as _;
 pub fn open_from_env() -> anyhow::Result<Option<git2::Repository>> {
     match git2::Repository::open_from_env() {
         Ok(repo) => Ok(Some(repo)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound && std::env::var_os("GIT_DIR").is_none() => Ok(None),
+        Err(e)
+            if e.code() == git2::ErrorCode::NotFound && std::env::var_os("GIT_DIR").is_none() =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(e).context("cannot open the git repository"),
     }
 }
@@ -30,7 +34,10 @@ pub fn command_line_config() -> Vec<(String, String)> {
     if let Ok(params) = std::env::var("GIT_CONFIG_PARAMETERS") {
         out.extend(parse_config_parameters(&params));
     }
-    if let Some(count) = std::env::var("GIT_CONFIG_COUNT").ok().and_then(|c| c.parse::<usize>().ok()) {
+    if let Some(count) = std::env::var("GIT_CONFIG_COUNT")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+    {
         for i in 0..count {
             if let (Ok(k), Ok(v)) = (
                 std::env::var(format!("GIT_CONFIG_KEY_{i}")),
@@ -92,7 +99,10 @@ pub fn parse_config_parameters(s: &str) -> Vec<(String, String)> {
 
 /// The last value any config level (command line included) gives to any of `keys`:
 /// git lets later settings win, and some settings share one meaning under two names.
-pub fn last_config_value(repo: Option<&git2::Repository>, keys: &[&str]) -> anyhow::Result<Option<String>> {
+pub fn last_config_value(
+    repo: Option<&git2::Repository>,
+    keys: &[&str],
+) -> anyhow::Result<Option<String>> {
     let mut value = None;
     let config = match repo {
         Some(r) => Some(r.config().context("cannot read git config")?),

@@ -80,9 +80,7 @@ impl<'a> Normalized<'a> {
     pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
         let start = {
             // The last segment starting at or before `range.start`.
-            let i = self
-                .segments
-                .partition_point(|s| s.folded.0 <= range.start);
+            let i = self.segments.partition_point(|s| s.folded.0 <= range.start);
             match i.checked_sub(1).map(|i| self.segments[i]) {
                 None => range.start,
                 Some(s) if range.start < s.folded.1 => s.original.0,
@@ -151,12 +149,31 @@ pub fn is_default_ignorable(c: char) -> bool {
 
 /// Unicode's Dash property plus the minus signs: all of them are `-` for matching.
 pub fn is_dash(c: char) -> bool {
-    matches!(c,
-        '-' | '\u{058A}' | '\u{05BE}' | '\u{1400}' | '\u{1806}' | '\u{2010}'..='\u{2015}'
-        | '\u{2053}' | '\u{207B}' | '\u{208B}' | '\u{2212}' | '\u{2796}' | '\u{2E17}'
-        | '\u{2E1A}' | '\u{2E3A}' | '\u{2E3B}' | '\u{2E40}' | '\u{2E5D}' | '\u{301C}'
-        | '\u{3030}' | '\u{30A0}' | '\u{FE31}' | '\u{FE32}' | '\u{FE58}' | '\u{FE63}'
-        | '\u{FF0D}' | '\u{10EAD}')
+    matches!(
+        c,
+        '-' | '\u{058A}' | '\u{05BE}' | '\u{1400}' | '\u{1806}' | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2053}'
+                | '\u{207B}'
+                | '\u{208B}'
+                | '\u{2212}'
+                | '\u{2796}'
+                | '\u{2E17}'
+                | '\u{2E1A}'
+                | '\u{2E3A}'
+                | '\u{2E3B}'
+                | '\u{2E40}'
+                | '\u{2E5D}'
+                | '\u{301C}'
+                | '\u{3030}'
+                | '\u{30A0}'
+                | '\u{FE31}'
+                | '\u{FE32}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '\u{10EAD}'
+    )
 }
 
 /// Bidi controls: they can make a line display differently from what it says
@@ -215,7 +232,9 @@ mod tests {
 
     #[test]
     fn every_dash_is_hyphen_minus() {
-        for d in ['\u{2010}', '\u{2011}', '\u{2013}', '\u{2014}', '\u{2212}', '\u{FE63}', '\u{FF0D}'] {
+        for d in [
+            '\u{2010}', '\u{2011}', '\u{2013}', '\u{2014}', '\u{2212}', '\u{FE63}', '\u{FF0D}',
+        ] {
             assert_eq!(folded(&format!("a{d}b")), "a-b", "dash U+{:04X}", d as u32);
         }
     }

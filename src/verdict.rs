@@ -229,7 +229,11 @@ mod tests {
         ] {
             let r = registry(vec![issue("A-1", sev, "alpha beta")], GenericMode::Off);
             let found = Checker::new(r).unwrap().check("fix alpha beta", DAY);
-            assert_eq!(found.iter().any(|f| f.level == Level::Block), blocked, "{sev}");
+            assert_eq!(
+                found.iter().any(|f| f.level == Level::Block),
+                blocked,
+                "{sev}"
+            );
         }
     }
 
@@ -250,10 +254,16 @@ mod tests {
         i.released = Some(date!(2026 - 11 - 01));
         let policy = Policy::default();
         // 7 + 14 days after the 1st is the 22nd.
-        assert_eq!(status(&i, &policy, date!(2026 - 11 - 21)), Status::Embargoed);
+        assert_eq!(
+            status(&i, &policy, date!(2026 - 11 - 21)),
+            Status::Embargoed
+        );
         assert_eq!(status(&i, &policy, date!(2026 - 11 - 22)), Status::Lifted);
         // The level alone being public (day 7) does not lift the embargo on mentions.
-        assert_eq!(status(&i, &policy, date!(2026 - 11 - 08)), Status::Embargoed);
+        assert_eq!(
+            status(&i, &policy, date!(2026 - 11 - 08)),
+            Status::Embargoed
+        );
         let short = Policy {
             level_notice_days: 1,
             details_notice_days: 2,

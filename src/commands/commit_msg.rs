@@ -21,7 +21,8 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let editor_used = std::env::var("GIT_EDITOR").map_or(true, |e| e != ":");
     let mode_config = git::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
     let mode = Mode::effective(mode_config.as_deref(), editor_used);
-    let configured = git::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
+    let configured =
+        git::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
     let comment = cleanup::comment_prefix(configured.as_deref(), &message);
     let text = cleanup::apply(&message, mode, &comment, editor_used);
 
@@ -53,7 +54,9 @@ fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<S
         .ok_or_else(|| anyhow!("i18n.commitEncoding names an unknown encoding `{label}`"))?;
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
     if had_errors {
-        let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+        let at = std::str::from_utf8(bytes)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
         bail!(
             "{} is not valid {} (first bad byte at offset {at}); fix the message or set i18n.commitEncoding",
             file.display(),

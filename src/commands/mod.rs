@@ -29,7 +29,10 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
             .with_context(|| format!("cannot read {name}"))?;
     }
     if bytes.len() as u64 > MAX_MESSAGE_BYTES {
-        bail!("{name} is larger than {} MiB; refusing to check it", MAX_MESSAGE_BYTES >> 20);
+        bail!(
+            "{name} is larger than {} MiB; refusing to check it",
+            MAX_MESSAGE_BYTES >> 20
+        );
     }
     Ok(bytes)
 }

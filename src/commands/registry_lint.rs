@@ -40,23 +40,33 @@ pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
         (Format::Json, result) => {
             let (valid, issues, problems) = match &result {
                 Ok(n) => (true, *n, vec![]),
-                Err(ps) => (false, 0, ps.iter().map(|p| {
-                    json!({
-                        "line": p.line, "column": p.column,
-                        "issue": if show_content { p.issue.clone() } else { None },
-                        "index": p.index,
-                        "message": p.message,
-                        "detail": if show_content { p.detail.clone() } else { None },
-                        "text": render(p),
-                    })
-                }).collect()),
+                Err(ps) => (
+                    false,
+                    0,
+                    ps.iter()
+                        .map(|p| {
+                            json!({
+                                "line": p.line, "column": p.column,
+                                "issue": if show_content { p.issue.clone() } else { None },
+                                "index": p.index,
+                                "message": p.message,
+                                "detail": if show_content { p.detail.clone() } else { None },
+                                "text": render(p),
+                            })
+                        })
+                        .collect(),
+                ),
             };
-            let doc = json!({"origin": origin, "valid": valid, "issues": issues, "problems": problems});
+            let doc =
+                json!({"origin": origin, "valid": valid, "issues": issues, "problems": problems});
             println!("{}", serde_json::to_string_pretty(&doc)?);
             Ok(if valid { EXIT_OK } else { EXIT_ERROR })
         }
         (_, Ok(n)) => {
-            println!("{origin}: valid registry, {n} issue{}", if n == 1 { "" } else { "s" });
+            println!(
+                "{origin}: valid registry, {n} issue{}",
+                if n == 1 { "" } else { "s" }
+            );
             Ok(EXIT_OK)
         }
         (_, Err(problems)) => {

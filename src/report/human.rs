@@ -51,7 +51,14 @@ pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Re
             let pad = " ".repeat(gutter.len());
             writeln!(out, "{pad} {}|{}", paint(BLUE), paint(RESET))?;
             writeln!(out, "{gutter} {}|{} {shown}", paint(BLUE), paint(RESET))?;
-            writeln!(out, "{pad} {}|{} {}{marks}{}", paint(BLUE), paint(RESET), paint(color), paint(RESET))?;
+            writeln!(
+                out,
+                "{pad} {}|{} {}{marks}{}",
+                paint(BLUE),
+                paint(RESET),
+                paint(color),
+                paint(RESET)
+            )?;
             if style.reveal {
                 if let Some((id, field, value)) = revealed(style.registry, finding) {
                     writeln!(
@@ -63,7 +70,11 @@ pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Re
                 }
             }
             if finding.level == Level::Block {
-                writeln!(out, "{pad} = help: {}", escape_controls(help_line(style.registry)))?;
+                writeln!(
+                    out,
+                    "{pad} = help: {}",
+                    escape_controls(help_line(style.registry))
+                )?;
             }
             writeln!(out)?;
         }
@@ -74,9 +85,8 @@ pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Re
     }
     let (blocked, warnings) = (report.blocked(), report.warnings());
     if blocked + warnings > 0 || style.always_summarize {
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         writeln!(
             out,
             "embargo: {}, {} in {} checked",
@@ -97,17 +107,28 @@ fn excerpt(text: &str, finding: &Finding) -> (String, String) {
     let mut lead = "";
     let mut tail = "";
     if before.chars().count() > CONTEXT_CHARS {
-        let cut = before.char_indices().rev().nth(CONTEXT_CHARS - 1).map_or(0, |(i, _)| i);
+        let cut = before
+            .char_indices()
+            .rev()
+            .nth(CONTEXT_CHARS - 1)
+            .map_or(0, |(i, _)| i);
         before = &before[cut..];
         lead = "…";
     }
     if after.chars().count() > CONTEXT_CHARS {
-        let cut = after.char_indices().nth(CONTEXT_CHARS).map_or(after.len(), |(i, _)| i);
+        let cut = after
+            .char_indices()
+            .nth(CONTEXT_CHARS)
+            .map_or(after.len(), |(i, _)| i);
         after = &after[..cut];
         tail = "…";
     }
     let matched = escape_controls(&text[finding.span.start..match_end]);
-    let continued = if finding.span.end > line_end { "…" } else { "" };
+    let continued = if finding.span.end > line_end {
+        "…"
+    } else {
+        ""
+    };
     let before = format!("{lead}{}", escape_controls(before));
     let shown = format!("{before}{matched}{}{tail}", escape_controls(after));
     let width = matched.chars().count().max(1);

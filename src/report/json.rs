@@ -93,7 +93,10 @@ fn finding(src: &Source, text: &str, f: &Finding, style: &Style<'_>) -> Value {
     m.insert("line_text".into(), escape_controls(&text[ls..le]).into());
     if style.reveal {
         if let Some((id, field, value)) = revealed(style.registry, f) {
-            m.insert("issue".into(), json!({ "id": id, "field": field, "value": value }));
+            m.insert(
+                "issue".into(),
+                json!({ "id": id, "field": field, "value": value }),
+            );
         }
     }
     Value::Object(m)

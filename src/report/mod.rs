@@ -70,12 +70,9 @@ impl fmt::Display for Source {
                 escape_controls(&truncate_chars(subject, 60))
             ),
             Source::RefName { name } => write!(f, "ref name {}", escape_controls(name)),
-            Source::Tag { name, id } => write!(
-                f,
-                "tag {} ({})",
-                escape_controls(name),
-                short_id(id)
-            ),
+            Source::Tag { name, id } => {
+                write!(f, "tag {} ({})", escape_controls(name), short_id(id))
+            }
             Source::Request { kind, field } => write!(
                 f,
                 "{} {}",
@@ -158,7 +155,12 @@ pub struct Style<'a> {
 /// At most this many findings per text are shown; the rest are counted.
 pub const MAX_SHOWN_PER_TEXT: usize = 50;
 
-pub fn render(format: Format, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    format: Format,
+    report: &Report,
+    style: &Style<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, style, out),
         Format::Json => json::render(report, style, out),
@@ -267,10 +269,13 @@ mod tests {
         assert_eq!(position(text, 0), Position { line: 1, column: 1 });
         let x = text.find('x').unwrap();
         assert_eq!(position(text, x), Position { line: 2, column: 4 });
-        assert_eq!(&text[{
-            let (a, b) = line_bounds(text, x);
-            a..b
-        }], "sé x");
+        assert_eq!(
+            &text[{
+                let (a, b) = line_bounds(text, x);
+                a..b
+            }],
+            "sé x"
+        );
     }
 
     #[test]
