@@ -19,16 +19,16 @@ git -C "$repo" config embargo.registry "$root/fixtures/registry.example.json"
 echo "relay" > "$repo/relay.c"
 git -C "$repo" add relay.c
 
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+say() { printf '\n$ %s\n' "$*"; }
 
-say git commit -m "Fix ratchet header replay in the relay"
+say 'git commit -m "Fix ratchet header replay in the relay"'
 if git -C "$repo" commit -q -m "Fix ratchet header replay in the relay"; then
     echo "demo: UNEXPECTED: the embargoed message was recorded" >&2
     exit 1
 fi
 echo "-> refused: the message names an embargoed issue; no commit was made."
 
-say git commit -m "Harden relay queue handling"
+say 'git commit -m "Harden relay queue handling"'
 git -C "$repo" commit -q -m "Harden relay queue handling"
 echo "-> recorded:"
 git -C "$repo" log --oneline
