@@ -72,7 +72,10 @@ pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::R
         Some(path) => looked.push(format!("{} (no such file)", path.display())),
         None => looked.push("$XDG_CONFIG_HOME and $HOME (both unset)".to_string()),
     }
-    Err(anyhow!("no registry found; looked at: {}", looked.join(", ")))
+    Err(anyhow!(
+        "no registry found; looked at: {}",
+        looked.join(", ")
+    ))
 }
 
 /// `$XDG_CONFIG_HOME/embargo/registry.json`, else `~/.config/embargo/registry.json`.
@@ -91,11 +94,18 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
         bail!("cannot read registry {origin}: it is a directory");
     }
     if meta.len() > MAX_REGISTRY_BYTES {
-        bail!("registry {origin} is larger than {} MiB", MAX_REGISTRY_BYTES >> 20);
+        bail!(
+            "registry {origin} is larger than {} MiB",
+            MAX_REGISTRY_BYTES >> 20
+        );
     }
     let bytes = fs::read(path).with_context(|| format!("cannot read registry {origin}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow!("registry {origin} is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "registry {origin} is not UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     Ok(Located {
         origin,
         text,
@@ -106,7 +116,8 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
 /// Parses a located registry; problems are summarised without registry content, for
 /// paths where whoever reads the error may not hold the registry (hooks, CI).
 pub fn parse_redacted(located: &Located) -> anyhow::Result<Registry> {
-    registry::parse(&located.text, &located.origin).map_err(|problems| redacted_error(&located.origin, &problems))
+    registry::parse(&located.text, &located.origin)
+        .map_err(|problems| redacted_error(&located.origin, &problems))
 }
 
 pub fn redacted_error(origin: &str, problems: &[Problem]) -> anyhow::Error {
@@ -122,8 +133,17 @@ pub fn redacted_error(origin: &str, problems: &[Problem]) -> anyhow::Error {
 }
 
 /// Locates, parses and compiles the registry: what every checking command starts with.
-pub fn load_checker(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Checker> {
+pub fn load_checker(
+    flag: Option<&Path>,
+    repo: Option<&git2::Repository>,
+) -> anyhow::Result<Checker> {
     let located = locate(flag, repo)?;
+    // A current compiled form skips parsing and compiling; any doubt about it, and the
+    // registry is parsed and validated as if there were no cache (see `cache`).
+    if let Some(checker) = crate::cache::load(&located) {
+        return Ok(checker);
+    }
     let registry = parse_redacted(&located)?;
-    Checker::new(registry).map_err(|e| anyhow!("registry {} cannot be compiled: {e}", located.origin))
+    crate::cache::compile(&located, registry)
+        .map_err(|e| anyhow!("registry {} cannot be compiled: {e}", located.origin))
 }

@@ -12,6 +12,7 @@
 //!   [`commands`] are the entry points and [`cli`] parses the command line.
 
 pub mod audit;
+pub mod cache;
 pub mod ci;
 pub mod cleanup;
 pub mod cli;

@@ -103,6 +103,12 @@ impl Checker {
         Ok(Checker { registry, matcher })
     }
 
+    /// A checker from a registry and a matcher already compiled from its issues (the
+    /// compiled-registry cache checks that they belong together).
+    pub(crate) fn from_parts(registry: Registry, matcher: Matcher) -> Checker {
+        Checker { registry, matcher }
+    }
+
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
