@@ -7,7 +7,8 @@
 //!   [`normalize`] (Unicode folding with a map back to the user's text),
 //!   [`matcher`] (ids, aliases, terms and patterns compiled once),
 //!   [`generic`] (built-in generic security language) and [`verdict`] (what is blocked today);
-//! * the **edges** wrap it: [`discovery`] finds the registry, [`git`] reads repositories,
+//! * the **edges** wrap it: [`discovery`] finds the registry ([`cache`] keeps it compiled
+//!   between runs), [`git`] reads repositories,
 //!   [`objects`] reads raw commit and tag messages, [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
 //!   [`commands`] are the entry points and [`cli`] parses the command line.
 
