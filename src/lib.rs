@@ -7,10 +7,12 @@
 //!   [`normalize`] (Unicode folding with a map back to the user's text),
 //!   [`matcher`] (ids, aliases, terms and patterns compiled once),
 //!   [`generic`] (built-in generic security language) and [`verdict`] (what is blocked today);
-//! * the **edges** wrap it: [`discovery`] finds the registry ([`cache`] keeps it compiled
-//!   between runs), [`git`] reads repositories,
-//!   [`objects`] reads raw commit and tag messages, [`cleanup`] applies git's own message cleanup, [`report`] renders findings,
-//!   [`commands`] are the entry points and [`cli`] parses the command line.
+//! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
+//!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages;
+//!   [`cleanup`] applies git's own message cleanup; [`ci`] reads what a CI job is about;
+//!   [`report`] renders findings, [`progress`] shows a long scan's progress and [`audit`]
+//!   appends the server's audit log; [`commands`] are the entry points and [`cli`] parses
+//!   the command line.
 
 pub mod audit;
 pub mod cache;
