@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use regex::{RegexBuilder, RegexSetBuilder};
+use regex::RegexBuilder;
 use time::macros::format_description;
 use time::Date;
 
@@ -182,8 +182,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Registry, Vec<Problem>> {
 /// The patterns are compiled with the matcher's limit, so a pattern that passes here
 /// also compiles there.
 const REGEX_SIZE_LIMIT: usize = 16 << 20;
-/// The matcher compiles all patterns into one set with this limit.
-const REGEX_SET_SIZE_LIMIT: usize = REGEX_SIZE_LIMIT * 4;
 
 const TOP_FIELDS: &[&str] = &["version", "policy", "issues"];
 
@@ -540,26 +538,6 @@ impl Checker<'_> {
         }
         if !ok {
             return None;
-        }
-        // The matcher compiles every pattern into one set: check that it fits.
-        let patterns: Vec<&str> = issues
-            .iter()
-            .flat_map(|i| i.patterns.iter().map(String::as_str))
-            .collect();
-        if patterns.len() > 1 {
-            if let Err(e) = RegexSetBuilder::new(&patterns)
-                .case_insensitive(true)
-                .size_limit(REGEX_SET_SIZE_LIMIT)
-                .build()
-            {
-                self.at_with(
-                    TOP,
-                    v,
-                    "the patterns are too large to compile together",
-                    e.to_string(),
-                );
-                return None;
-            }
         }
         Some(issues)
     }
