@@ -74,25 +74,6 @@ impl Fixture {
     }
 }
 
-/// A tool installed by ci/install-test-tools.sh (or on PATH): found, or (under CI=true)
-/// a failure, else a skip notice.
-fn require_tool(name: &str) -> Option<PathBuf> {
-    let tools =
-        std::env::var_os("EMBARGO_TEST_TOOLS").unwrap_or_else(|| "/opt/embargo-test-tools".into());
-    let mut candidates = vec![Path::new(&tools).join("bin").join(name)];
-    if let Some(paths) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
-    }
-    let found = candidates.into_iter().find(|p| p.is_file());
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("`{name}` is needed by this test and missing; run ci/install-test-tools.sh");
-        }
-        eprintln!("SKIPPED: `{name}` not found; run ci/install-test-tools.sh (CI=true makes this a failure)");
-    }
-    found
-}
-
 #[test]
 fn json_parses_with_the_documented_fields() {
     let f = fixture();

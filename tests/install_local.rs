@@ -7,35 +7,11 @@ mod common;
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use common::*;
 
 const EMBARGOED: &str = "Fix ratchet header replay";
-
-/// `PATH` without any directory that holds an `embargo` executable, so the hook can
-/// only find the binary through the recorded prefix.
-fn path_without_embargo() -> OsString {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
-        .filter(|d| !d.join("embargo").exists())
-        .collect();
-    std::env::join_paths(dirs).unwrap()
-}
-
-fn write_script(path: &Path, body: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, body).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn text(out: &Output) -> (i32, String, String) {
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A sandbox with a repository configured to use the example registry, and an install
 /// prefix inside the sandbox.

@@ -3,6 +3,8 @@
 //! `embargo` binary under test.
 #![allow(dead_code)]
 
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -186,4 +188,47 @@ pub fn assert_no_leak(output: &str, message: &str) {
         !output.contains("ghost words"),
         "output leaks a term:\n{output}"
     );
+}
+
+/// `PATH` without any directory that holds an `embargo` executable, so the hook can
+/// only find the binary through the recorded prefix.
+pub fn path_without_embargo() -> OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|d| !d.join("embargo").exists())
+        .collect();
+    std::env::join_paths(dirs).unwrap()
+}
+
+pub fn write_script(path: &Path, body: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, body).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+pub fn text(out: &Output) -> (i32, String, String) {
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A tool installed by ci/install-test-tools.sh (or on PATH): found, or (under CI=true)
+/// a failure, else a skip notice.
+pub fn require_tool(name: &str) -> Option<PathBuf> {
+    let tools =
+        std::env::var_os("EMBARGO_TEST_TOOLS").unwrap_or_else(|| "/opt/embargo-test-tools".into());
+    let mut candidates = vec![Path::new(&tools).join("bin").join(name)];
+    if let Some(paths) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
+    }
+    let found = candidates.into_iter().find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("`{name}` is needed by this test and missing; run ci/install-test-tools.sh");
+        }
+        eprintln!("SKIPPED: `{name}` not found; run ci/install-test-tools.sh (CI=true makes this a failure)");
+    }
+    found
 }
