@@ -45,16 +45,7 @@ impl Setup {
     /// `sh install.sh ARGS --binary <embargo under test> --prefix <prefix>`, run from the
     /// sandbox directory (not the repository).
     fn install(&self, args: &[&str]) -> (i32, String, String) {
-        let mut cmd = self.sb.command("sh");
-        cmd.current_dir(self.sb.path())
-            .env("PATH", path_without_embargo())
-            .arg(project_root().join("install.sh"))
-            .args(args)
-            .arg("--binary")
-            .arg(embargo_bin())
-            .arg("--prefix")
-            .arg(&self.prefix);
-        text(&cmd.output().unwrap())
+        run_install(&self.sb, &self.prefix, args)
     }
 
     fn install_ok(&self, args: &[&str]) -> String {

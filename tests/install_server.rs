@@ -36,17 +36,8 @@ impl Server {
     }
 
     fn install(&self, args: &[&str]) -> (i32, String, String) {
-        let mut cmd = self.sb.command("sh");
-        cmd.current_dir(self.sb.path())
-            .env("PATH", path_without_embargo())
-            .arg(project_root().join("install.sh"))
-            .args(args)
-            .arg("--no-build")
-            .arg("--binary")
-            .arg(embargo_bin())
-            .arg("--prefix")
-            .arg(&self.prefix);
-        text(&cmd.output().unwrap())
+        let args: Vec<&str> = args.iter().copied().chain(["--no-build"]).collect();
+        run_install(&self.sb, &self.prefix, &args)
     }
 
     fn install_ok(&self, args: &[&str]) -> String {

@@ -232,3 +232,18 @@ pub fn require_tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// `sh install.sh ARGS --binary <embargo under test> --prefix PREFIX`, run from the
+/// sandbox directory with a `PATH` that holds no `embargo`: (exit code, stdout, stderr).
+pub fn run_install(sb: &Sandbox, prefix: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = sb.command("sh");
+    cmd.current_dir(sb.path())
+        .env("PATH", path_without_embargo())
+        .arg(project_root().join("install.sh"))
+        .args(args)
+        .arg("--binary")
+        .arg(embargo_bin())
+        .arg("--prefix")
+        .arg(prefix);
+    text(&cmd.output().unwrap())
+}
