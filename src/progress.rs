@@ -13,7 +13,9 @@ const BAR_WIDTH: usize = 30;
 
 pub struct Progress {
     label: &'static str,
-    total: usize,
+    /// `None` while the scan does not know how much is left (a walk still finding
+    /// commits): the line then counts without a bar.
+    total: Option<usize>,
     done: usize,
     last: Option<Instant>,
     out: Option<Box<dyn Write>>,
@@ -21,11 +23,12 @@ pub struct Progress {
 
 impl Progress {
     /// A bar on stderr when stderr is a terminal (not `TERM=dumb`) and `total` is over
-    /// [`THRESHOLD`]; otherwise a bar that draws nothing.
-    pub fn stderr(label: &'static str, total: usize) -> Progress {
+    /// [`THRESHOLD`] (or unknown: it then appears once the count passes it); otherwise a
+    /// bar that draws nothing.
+    pub fn stderr(label: &'static str, total: Option<usize>) -> Progress {
         let terminal =
             std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
-        let out: Option<Box<dyn Write>> = if terminal && total > THRESHOLD {
+        let out: Option<Box<dyn Write>> = if terminal && total.is_none_or(|t| t > THRESHOLD) {
             Some(Box::new(std::io::stderr()))
         } else {
             None
@@ -34,7 +37,7 @@ impl Progress {
     }
 
     /// A bar drawn to `out` (none: drawn nowhere).
-    pub fn to(out: Option<Box<dyn Write>>, label: &'static str, total: usize) -> Progress {
+    pub fn to(out: Option<Box<dyn Write>>, label: &'static str, total: Option<usize>) -> Progress {
         let mut p = Progress {
             label,
             total,
@@ -42,7 +45,9 @@ impl Progress {
             last: None,
             out,
         };
-        p.draw();
+        if total.is_some() {
+            p.draw();
+        }
         p
     }
 
@@ -51,14 +56,23 @@ impl Progress {
     }
 
     pub fn inc(&mut self) {
-        self.done += 1;
-        if self.out.is_some() && self.last.is_none_or(|t| t.elapsed() >= REDRAW_EVERY) {
+        self.set(self.done + 1);
+    }
+
+    /// Sets how many items are done.
+    pub fn set(&mut self, done: usize) {
+        self.done = done;
+        let started = self.total.is_some() || self.done > THRESHOLD;
+        if self.out.is_some() && started && self.last.is_none_or(|t| t.elapsed() >= REDRAW_EVERY) {
             self.draw();
         }
     }
 
     fn draw(&mut self) {
-        let line = line(self.label, self.done, self.total);
+        let line = match self.total {
+            Some(total) => line(self.label, self.done, total),
+            None => format!("embargo: checking {} {}", self.label, self.done),
+        };
         if let Some(out) = &mut self.out {
             let _ = write!(out, "\r{line}\x1b[K");
             let _ = out.flush();
@@ -68,6 +82,9 @@ impl Progress {
 
     /// Erases the bar (also done on drop).
     pub fn finish(&mut self) {
+        if self.last.is_none() {
+            self.out = None;
+        }
         if let Some(mut out) = self.out.take() {
             let _ = write!(out, "\r\x1b[K");
             let _ = out.flush();
@@ -144,7 +161,7 @@ mod tests {
     #[test]
     fn draws_in_place_throttled_and_erases() {
         let buf = Shared::default();
-        let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", 5000);
+        let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", Some(5000));
         for _ in 0..5000 {
             p.inc();
         }
@@ -157,7 +174,41 @@ mod tests {
 
     #[test]
     fn nothing_drawn_without_a_terminal() {
-        let p = Progress::to(None, "commits", 5000);
+        let p = Progress::to(None, "commits", Some(5000));
         assert!(!p.is_drawn());
+    }
+
+    #[test]
+    fn an_open_ended_scan_counts_once_it_is_long() {
+        let buf = Shared::default();
+        let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", None);
+        for _ in 0..THRESHOLD {
+            p.inc();
+        }
+        assert!(
+            buf.0.lock().unwrap().is_empty(),
+            "nothing drawn for a short scan"
+        );
+        for _ in 0..2000 {
+            p.inc();
+        }
+        p.finish();
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.starts_with("\rembargo: checking commits 1001\x1b[K"),
+            "{text:?}"
+        );
+        assert!(text.ends_with("\r\x1b[K"));
+    }
+
+    #[test]
+    fn a_short_open_ended_scan_leaves_the_terminal_alone() {
+        let buf = Shared::default();
+        let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", None);
+        for _ in 0..10 {
+            p.inc();
+        }
+        p.finish();
+        assert!(buf.0.lock().unwrap().is_empty());
     }
 }
