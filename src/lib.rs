@@ -10,9 +10,9 @@
 //! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
 //!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages;
 //!   [`cleanup`] applies git's own message cleanup; [`ci`] reads what a CI job is about;
-//!   [`report`] renders findings, [`progress`] shows a long scan's progress and [`audit`]
-//!   appends the server's audit log; [`commands`] are the entry points and [`cli`] parses
-//!   the command line.
+//!   [`walk`] reads a history once, from packs directly where it can ([`pack`]); [`report`] renders findings, [`progress`] shows a
+//!   long scan's progress and [`audit`] appends the server's audit log; [`commands`] are
+//!   the entry points and [`cli`] parses the command line.
 
 pub mod audit;
 pub mod cache;
@@ -27,7 +27,9 @@ pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod objects;
+pub mod pack;
 pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod verdict;
+pub mod walk;

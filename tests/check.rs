@@ -657,20 +657,65 @@ fn a_progress_bar_on_a_terminal_for_long_scans() {
     let sb = Sandbox::new();
     let repo = bulk_repo(&sb);
     // util-linux `script` runs the command on a pseudo-terminal.
-    let line = format!("'{}' check bulk", embargo_bin().display());
-    let out = sb
-        .command(script)
-        .current_dir(&repo)
-        .env("EMBARGO_REGISTRY", example_registry())
-        .env("TERM", "xterm")
-        .env("SHELL", "/bin/sh")
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let on_terminal = |revisions: &str| {
+        let line = format!("'{}' check {revisions}", embargo_bin().display());
+        let out = sb
+            .command(&script)
+            .current_dir(&repo)
+            .env("EMBARGO_REGISTRY", example_registry())
+            .env("TERM", "xterm")
+            .env("SHELL", "/bin/sh")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        text
+    };
+    // A range is listed before it is read: a bar with the total.
+    let text = on_terminal("bulk~1100..bulk");
     assert!(text.contains("embargo: checking commits"), "{text:?}");
-    assert!(text.contains("/1200 ["), "{text:?}");
+    assert!(text.contains("/1100 ["), "{text:?}");
+    assert!(text.contains("1100 commits checked"), "{text:?}");
+    // A whole history is counted as the walk finds it.
+    let text = on_terminal("bulk");
+    assert!(text.contains("embargo: checking commits 1"), "{text:?}");
+    assert!(!text.contains("/1200 ["), "{text:?}");
     assert!(text.contains("1200 commits checked"), "{text:?}");
+}
+
+#[test]
+fn a_whole_history_is_read_from_packs_deltas_and_loose_objects_alike() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    // Similar messages, so that `repack -f` with a deep window stores commits as deltas.
+    let mut bad = String::new();
+    for i in 0..60 {
+        let message =
+            format!("Tidy the parser, step {i}\n\nThe parser keeps its state in one place now.");
+        commit(&sb, &repo, &message);
+        if i == 30 {
+            bad = commit(
+                &sb,
+                &repo,
+                "Tidy the parser, step 30b\n\nThe parser checks the chunk digest now.",
+            );
+        }
+    }
+    sb.git_ok(&repo, &["repack", "-adfq", "--window=250", "--depth=250"]);
+    // Loose commits on top of the pack.
+    commit(&sb, &repo, "Tidy the lexer");
+    let total: usize = sb
+        .git_ok(&repo, &["rev-list", "--all", "--count"])
+        .trim()
+        .parse()
+        .unwrap();
+    let (code, out, err) = check(&sb, &repo, &["--all"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains(short(&bad)), "{out}");
+    assert!(
+        out.contains(&format!("in {total} commits checked")),
+        "{out}"
+    );
 }

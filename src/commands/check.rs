@@ -20,8 +20,11 @@ use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected, Plan, Provider, Range};
 use crate::cli::{AsOf, Context, Format};
+use crate::pack::Packs;
 use crate::progress::Progress;
 use crate::report::{self, Report, Source, Style};
+use crate::verdict::{self, Checker};
+use crate::walk::{self, Start, WalkError};
 use crate::{discovery, objects};
 
 /// The revision arguments of `check`, in command-line order: `--all` and friends are
@@ -138,11 +141,15 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
         }
     })?;
 
-    let commits = match &plan {
-        Some(plan) => plan_commits(&repo, plan)?,
+    let selection = match &plan {
+        Some(plan) => Selection::Listed(plan_commits(&repo, plan)?),
         None => revision_commits(&repo, revisions)?,
     };
     if let Some(plan) = &plan {
+        let count = match &selection {
+            Selection::Listed(oids) => oids.len(),
+            Selection::Reachable(_) => 0,
+        };
         let extra = if plan.texts.is_empty() {
             String::new()
         } else {
@@ -150,10 +157,9 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
             format!(" and {}", names.join(", "))
         };
         eprintln!(
-            "embargo: {}: checking {} commit{}{extra}",
+            "embargo: {}: checking {count} commit{}{extra}",
             plan.what,
-            commits.len(),
-            if commits.len() == 1 { "" } else { "s" }
+            if count == 1 { "" } else { "s" }
         );
         for note in &plan.notes {
             eprintln!("embargo: warning: {note}");
@@ -170,26 +176,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
         let findings = checker.check(text, text_day);
         report.add(source.clone(), text.clone(), findings);
     }
-    let mut progress = Progress::stderr("commits", commits.len());
-    for oid in &commits {
-        let (_, raw) = objects::read(&repo, *oid)?;
-        let day = match ctx.as_of {
-            AsOf::Day(d) => d,
-            AsOf::CommitDate => committer_day(&raw, *oid)?,
-        };
-        let findings = checker.check(&raw.message, day);
-        let subject = objects::subject(&raw.message).to_string();
-        report.add(
-            Source::Commit {
-                id: oid.to_string(),
-                subject,
-            },
-            raw.message,
-            findings,
-        );
-        progress.inc();
-    }
-    progress.finish();
+    let report = scan(&repo, &selection, &checker, ctx.as_of, report)?;
 
     let only_commits = plan.as_ref().is_none_or(|p| p.texts.is_empty());
     let style = Style {
@@ -209,6 +196,114 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
     Ok(report.exit_code())
 }
 
+/// The commits a check covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Everything these tips reach (the revisions exclude nothing), found by the scan's
+    /// own walk, one read per commit.
+    Reachable(Vec<Oid>),
+    /// These commits, as libgit2's revwalk listed them (ranges with exclusions, CI plans).
+    Listed(Vec<Oid>),
+}
+
+/// What one scanning thread found.
+#[derive(Default)]
+struct Found {
+    checked: usize,
+    /// Commits with findings, with their committer time for the final order.
+    items: Vec<(i64, Oid, Source, String, Vec<verdict::Finding>)>,
+}
+
+/// Reads the selected commits and checks their messages, adding them to `report`,
+/// newest first. A failure anywhere stops the scan and is the result: nothing is
+/// reported from a scan that did not finish.
+fn scan(
+    repo: &Repository,
+    selection: &Selection,
+    checker: &Checker,
+    as_of: AsOf,
+    mut report: Report,
+) -> anyhow::Result<Report> {
+    // Each commit is read once, so libgit2's object cache would only hold the whole
+    // history in memory. And, like `git log`, reading does not hash every object again:
+    // a clone's objects were verified when they arrived.
+    git2::opts::enable_caching(false);
+    git2::opts::strict_hash_verification(false);
+    let odb = repo.odb().context("cannot open the object database")?;
+    let (start, total, shallow) = match selection {
+        Selection::Reachable(tips) => (Start::Reachable(tips), None, shallow_commits(repo)?),
+        // `collect` has checked the list against the shallow boundary.
+        Selection::Listed(oids) => (Start::Listed(oids), Some(oids.len()), HashSet::new()),
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
+    let mut progress = Progress::stderr("commits", total);
+    // Packs are read directly where they can be (see `pack`); everything else, and every
+    // object when GIT_OBJECT_DIRECTORY points elsewhere, through libgit2.
+    let packs = if std::env::var_os("GIT_OBJECT_DIRECTORY").is_some() {
+        Packs::default()
+    } else {
+        Packs::open(&repo.path().join("objects"))
+    };
+    let objects = walk::Objects {
+        odb: &odb,
+        packs: &packs,
+    };
+    let found = walk::scan(
+        objects,
+        start,
+        &shallow,
+        workers,
+        Found::default,
+        |found, commit| {
+            let raw = objects::parse(commit.data);
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => committer_day(&raw, commit.oid)?,
+            };
+            let findings = checker.check(&raw.message, day);
+            found.checked += 1;
+            if !findings.is_empty() {
+                let source = Source::Commit {
+                    id: commit.oid.to_string(),
+                    subject: objects::subject(&raw.message).to_string(),
+                };
+                found
+                    .items
+                    .push((commit.time, commit.oid, source, raw.message, findings));
+            }
+            Ok(())
+        },
+        |visited| progress.set(visited),
+    );
+    progress.finish();
+    let found = found.map_err(|e| match e {
+        WalkError::Read(_, e) => history_error(repo, e),
+        WalkError::NotCommit(oid, kind) => anyhow!("object {oid} is a {kind}, not a commit"),
+        WalkError::Malformed(oid, e) => e.context(format!("cannot parse commit {oid}")),
+        WalkError::Shallow(oid) => shallow_error(oid),
+        WalkError::Visit(e) => e,
+        WalkError::Panicked => anyhow!("a scanning thread failed"),
+    })?;
+    let mut items = Vec::new();
+    let mut checked = 0;
+    for part in found {
+        checked += part.checked;
+        items.extend(part.items);
+    }
+    // `add` counts the commits with findings; the clean ones are only counted.
+    let clean = checked - items.len();
+    // Newest first, as `git log` lists them; the id settles equal times.
+    items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, _, source, text, findings) in items {
+        report.add(source, text, findings);
+    }
+    report.checked += clean;
+    Ok(report)
+}
+
+/// More threads than this only contend for the object database.
+const MAX_WORKERS: usize = 4;
+
 /// No registry but the (empty or absent) CI secret: what a fork's job sees.
 fn secret_missing(ctx: &Context) -> bool {
     let empty = |name: &str| std::env::var(name).map_or(true, |v| v.trim().is_empty());
@@ -226,8 +321,8 @@ fn committer_day(raw: &objects::RawObject, oid: Oid) -> anyhow::Result<Date> {
 }
 
 /// The commits named by `git rev-list`-style arguments.
-pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Result<Vec<Oid>> {
-    let mut walk = repo.revwalk().context("cannot walk the history")?;
+pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Result<Selection> {
+    let mut walk = Marks::default();
     let mut negated = false;
     for arg in revisions {
         let arg = arg.as_str();
@@ -287,8 +382,28 @@ pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Resu
             s => mark(&mut walk, resolve(repo, s)?, !negated)?,
         }
     }
-    collect(repo, walk)
+    if walk.0.iter().all(|&(_, include)| include) {
+        let mut seen = HashSet::new();
+        let tips = walk.0.into_iter().map(|(oid, _)| oid);
+        return Ok(Selection::Reachable(
+            tips.filter(|o| seen.insert(*o)).collect(),
+        ));
+    }
+    let mut revwalk = repo.revwalk().context("cannot walk the history")?;
+    for (oid, include) in walk.0 {
+        let result = if include {
+            revwalk.push(oid)
+        } else {
+            revwalk.hide(oid)
+        };
+        result.map_err(|e| anyhow!("cannot walk from {oid}: {}; {FETCH_FIX}", e.message()))?;
+    }
+    Ok(Selection::Listed(collect(repo, revwalk)?))
 }
+
+/// The tips a revision list includes and excludes, in order.
+#[derive(Default)]
+struct Marks(Vec<(Oid, bool)>);
 
 /// The commits a CI plan names.
 pub fn plan_commits(repo: &Repository, plan: &Plan) -> anyhow::Result<Vec<Oid>> {
@@ -395,14 +510,18 @@ fn collect(repo: &Repository, walk: Revwalk<'_>) -> anyhow::Result<Vec<Oid>> {
     for oid in walk {
         let oid = oid.map_err(|e| history_error(repo, e))?;
         if shallow.contains(&oid) {
-            bail!(
-                "this clone is shallow and commit {oid} of the range has parents that were not \
-                 fetched, so part of the range is missing; {FETCH_FIX}"
-            );
+            return Err(shallow_error(oid));
         }
         commits.push(oid);
     }
     Ok(commits)
+}
+
+fn shallow_error(oid: Oid) -> anyhow::Error {
+    anyhow!(
+        "this clone is shallow and commit {oid} of the range has parents that were not \
+         fetched, so part of the range is missing; {FETCH_FIX}"
+    )
 }
 
 /// The commits whose parents a shallow clone lacks (`.git/shallow`).
@@ -501,15 +620,11 @@ fn ref_tips(repo: &Repository, prefixes: &[&str]) -> anyhow::Result<Vec<Oid>> {
     Ok(tips)
 }
 
-fn mark(walk: &mut Revwalk<'_>, oid: Oid, include: bool) -> anyhow::Result<()> {
-    let result = if include {
-        walk.push(oid)
-    } else {
-        walk.hide(oid)
-    };
-    result.map_err(|e| anyhow!("cannot walk from {oid}: {}; {FETCH_FIX}", e.message()))
+fn mark(walk: &mut Marks, oid: Oid, include: bool) -> anyhow::Result<()> {
+    walk.0.push((oid, include));
+    Ok(())
 }
 
-fn mark_all(walk: &mut Revwalk<'_>, oids: &[Oid], include: bool) -> anyhow::Result<()> {
+fn mark_all(walk: &mut Marks, oids: &[Oid], include: bool) -> anyhow::Result<()> {
     oids.iter().try_for_each(|oid| mark(walk, *oid, include))
 }

@@ -1,0 +1,497 @@
+//! Commits read straight from a repository's pack files, for the history scan: the pack
+//! index looked up without libgit2 and each object inflated by libdeflate.
+//!
+//! Through libgit2 a scan reads commits more slowly than `git log` does (measured: 0.95 s
+//! against 0.75–0.84 s for all of `git log --all --format=%B` on 88,876 commits), and two
+//! threads reading at once contend for libgit2's per-pack locks and end up slower than one.
+//! Reading a pack needs no lock at all: both files are mapped read-only, an index lookup
+//! is a binary search, and an undeltified commit is one zlib stream whose inflated size
+//! the pack records. libdeflate inflates such a whole buffer about twice as fast as zlib.
+//!
+//! This reader is only a shortcut. Whatever it does not handle in the simplest form —
+//! an object not in these packs (loose, in an alternate, written since), stored as a
+//! delta, of another type, a pack or index it cannot parse (index v1, SHA-256), anything
+//! inconsistent — it answers `None`, and the caller reads the object through libgit2,
+//! which reports any real problem. What it does answer is checked as libgit2 checks it:
+//! the stream inflates to exactly the recorded size with a valid zlib checksum.
+
+use std::cell::RefCell;
+use std::fs;
+use std::path::Path;
+
+use git2::Oid;
+
+/// Objects bigger than this are left to libgit2 (a commit message is limited far below
+/// it; a corrupt size field must not make us allocate gigabytes).
+const MAX_OBJECT: usize = 64 << 20;
+
+/// The pack files of one object directory.
+#[derive(Default)]
+pub struct Packs {
+    packs: Vec<Pack>,
+}
+
+struct Pack {
+    index: Map,
+    data: Map,
+    /// Objects in the pack.
+    count: usize,
+}
+
+const OBJ_COMMIT: u8 = 1;
+
+impl Packs {
+    /// The `*.idx`/`*.pack` pairs under `objects/pack` that parse as version-2 SHA-1
+    /// indexes; anything else is skipped (libgit2 will read those objects).
+    pub fn open(objects: &Path) -> Packs {
+        let mut packs = Vec::new();
+        let Ok(entries) = fs::read_dir(objects.join("pack")) else {
+            return Packs::default();
+        };
+        let mut names: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        names.sort();
+        for idx in names {
+            if let Some(pack) = Pack::open(&idx) {
+                packs.push(pack);
+            }
+        }
+        Packs { packs }
+    }
+
+    pub fn len(&self) -> usize {
+        self.packs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.packs.is_empty()
+    }
+
+    /// The raw commit `oid`, if one of these packs holds it as a whole (undeltified)
+    /// commit that inflates cleanly to its recorded size; otherwise `None`.
+    pub fn read_commit(&self, oid: Oid) -> Option<Vec<u8>> {
+        self.packs
+            .iter()
+            .find_map(|p| p.read_commit(oid.as_bytes()))
+    }
+}
+
+thread_local! {
+    static INFLATE: RefCell<libdeflater::Decompressor> = RefCell::new(libdeflater::Decompressor::new());
+}
+
+impl Pack {
+    fn open(idx_path: &Path) -> Option<Pack> {
+        let index = Map::open(idx_path)?;
+        let data = Map::open(&idx_path.with_extension("pack"))?;
+        let idx = index.as_slice();
+        // Version 2: magic, version, 256-entry fanout, then ids, CRCs, offsets.
+        if idx.len() < 8 + 256 * 4 + 40 || idx[..4] != [0xff, b't', b'O', b'c'] {
+            return None;
+        }
+        if be32(idx, 4)? != 2 {
+            return None;
+        }
+        let count = be32(idx, 8 + 255 * 4)? as usize;
+        // Ids, CRCs and 4-byte offsets, then the trailing pack and index checksums; a
+        // SHA-256 index is longer per object and fails this.
+        let min = 8 + 256 * 4 + count.checked_mul(20 + 4 + 4)? + 40;
+        if idx.len() < min || (idx.len() - min) % 8 != 0 {
+            return None;
+        }
+        let pack = data.as_slice();
+        if pack.len() < 12 + 20 || &pack[..4] != b"PACK" || be32(pack, 8)? as usize != count {
+            return None;
+        }
+        Some(Pack { index, data, count })
+    }
+
+    fn offset_of(&self, oid: &[u8]) -> Option<usize> {
+        let idx = self.index.as_slice();
+        let first = oid[0] as usize;
+        let lo = if first == 0 {
+            0
+        } else {
+            be32(idx, 8 + (first - 1) * 4)? as usize
+        };
+        let hi = be32(idx, 8 + first * 4)? as usize;
+        if lo > hi || hi > self.count {
+            return None;
+        }
+        let ids = 8 + 256 * 4;
+        let (mut lo, mut hi) = (lo, hi);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let id = idx.get(ids + mid * 20..ids + mid * 20 + 20)?;
+            match id.cmp(oid) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let offsets = ids + self.count * 24;
+                    let small = be32(idx, offsets + mid * 4)?;
+                    if small & 0x8000_0000 == 0 {
+                        return Some(small as usize);
+                    }
+                    let large = offsets + self.count * 4 + (small & 0x7fff_ffff) as usize * 8;
+                    let high = be32(idx, large)? as u64;
+                    let low = be32(idx, large + 4)? as u64;
+                    return usize::try_from(high << 32 | low).ok();
+                }
+            }
+        }
+        None
+    }
+
+    fn read_commit(&self, oid: &[u8]) -> Option<Vec<u8>> {
+        let (kind, data) = self.read_at(self.offset_of(oid)?, 0)?;
+        (kind == OBJ_COMMIT).then_some(data)
+    }
+
+    /// The object at `offset`: its type and inflated bytes, deltas applied (offset deltas
+    /// only, at most [`MAX_DELTA_DEPTH`] deep).
+    fn read_at(&self, offset: usize, depth: usize) -> Option<(u8, Vec<u8>)> {
+        let pack = self.data.as_slice();
+        // The packed data ends where the trailing checksum starts.
+        let end = pack.len().checked_sub(20)?;
+        let mut at = offset;
+        let mut byte = *pack.get(at)?;
+        at += 1;
+        let kind = (byte >> 4) & 7;
+        let mut size = (byte & 0x0f) as usize;
+        let mut shift = 4;
+        while byte & 0x80 != 0 {
+            byte = *pack.get(at)?;
+            at += 1;
+            if shift > 57 {
+                return None;
+            }
+            size |= ((byte & 0x7f) as usize) << shift;
+            shift += 7;
+        }
+        if size > MAX_OBJECT {
+            return None;
+        }
+        match kind {
+            OBJ_COMMIT..=OBJ_TAG => Some((kind, inflate(pack.get(at..end)?, size)?)),
+            OBJ_OFS_DELTA if depth < MAX_DELTA_DEPTH => {
+                // The base's distance back from this entry, in git's offset encoding.
+                let mut byte = *pack.get(at)?;
+                at += 1;
+                let mut distance = (byte & 0x7f) as usize;
+                while byte & 0x80 != 0 {
+                    byte = *pack.get(at)?;
+                    at += 1;
+                    distance = distance.checked_add(1)?.checked_mul(128)? | (byte & 0x7f) as usize;
+                }
+                let base_offset = offset.checked_sub(distance).filter(|&b| b >= 12)?;
+                let delta = inflate(pack.get(at..end)?, size)?;
+                let (kind, base) = self.read_at(base_offset, depth + 1)?;
+                Some((kind, apply_delta(&base, &delta)?))
+            }
+            // Reference deltas (thin packs), unknown types, chains too deep: libgit2.
+            _ => None,
+        }
+    }
+}
+
+const OBJ_TAG: u8 = 4;
+const OBJ_OFS_DELTA: u8 = 6;
+/// Deeper delta chains are left to libgit2 (git's default depth is 50, `--aggressive` 250).
+const MAX_DELTA_DEPTH: usize = 64;
+
+/// Inflates one zlib stream at the start of `input` to exactly `size` bytes.
+fn inflate(input: &[u8], size: usize) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; size];
+    let inflated = INFLATE.with(|d| d.borrow_mut().zlib_decompress(input, &mut out));
+    // libdeflate verifies the zlib checksum; the size must be exact.
+    (inflated.ok()? == size).then_some(out)
+}
+
+/// Applies a git delta (base size, result size, then copy and insert instructions).
+fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    fn size(delta: &[u8], at: &mut usize) -> Option<usize> {
+        let mut value = 0usize;
+        let mut shift = 0;
+        loop {
+            let byte = *delta.get(*at)?;
+            *at += 1;
+            if shift > 57 {
+                return None;
+            }
+            value |= ((byte & 0x7f) as usize) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+    }
+    let mut at = 0;
+    if size(delta, &mut at)? != base.len() {
+        return None;
+    }
+    let result_size = size(delta, &mut at)?;
+    if result_size > MAX_OBJECT {
+        return None;
+    }
+    let mut out = Vec::with_capacity(result_size);
+    while at < delta.len() {
+        let op = delta[at];
+        at += 1;
+        if op & 0x80 != 0 {
+            let mut offset = 0usize;
+            let mut len = 0usize;
+            for i in 0..4 {
+                if op & (1 << i) != 0 {
+                    offset |= (*delta.get(at)? as usize) << (8 * i);
+                    at += 1;
+                }
+            }
+            for i in 0..3 {
+                if op & (0x10 << i) != 0 {
+                    len |= (*delta.get(at)? as usize) << (8 * i);
+                    at += 1;
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            out.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
+        } else if op != 0 {
+            out.extend_from_slice(delta.get(at..at + op as usize)?);
+            at += op as usize;
+        } else {
+            return None;
+        }
+        if out.len() > result_size {
+            return None;
+        }
+    }
+    (out.len() == result_size).then_some(out)
+}
+
+fn be32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// A file mapped read-only (read into memory where mapping is not available).
+struct Map {
+    ptr: *const u8,
+    len: usize,
+    owned: Vec<u8>,
+}
+
+// The mapping is read-only and never changes while it is alive.
+unsafe impl Send for Map {}
+unsafe impl Sync for Map {}
+
+impl Map {
+    fn open(path: &Path) -> Option<Map> {
+        let file = fs::File::open(path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        if len == 0 {
+            return None;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd as _;
+            // SAFETY: a private read-only mapping of a file we opened; the pointer is only
+            // read within `len` bytes and unmapped once, on drop. Git never rewrites a pack
+            // or index in place (new ones are written beside and renamed).
+            let ptr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ,
+                    libc::MAP_PRIVATE,
+                    file.as_raw_fd(),
+                    0,
+                )
+            };
+            if ptr != libc::MAP_FAILED {
+                return Some(Map {
+                    ptr: ptr as *const u8,
+                    len,
+                    owned: Vec::new(),
+                });
+            }
+        }
+        let owned = fs::read(path).ok()?;
+        Some(Map {
+            ptr: std::ptr::null(),
+            len: owned.len(),
+            owned,
+        })
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        if self.ptr.is_null() {
+            &self.owned
+        } else {
+            // SAFETY: see `open`; the mapping lives as long as `self`.
+            unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+        }
+    }
+}
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if !self.ptr.is_null() {
+            // SAFETY: `ptr`/`len` are exactly what mmap returned.
+            unsafe {
+                libc::munmap(self.ptr as *mut libc::c_void, self.len);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A repository with `n` similar commits, packed by `git repack -adf` with a deep
+    /// window, so that many commits are stored as deltas of others.
+    fn packed_repo(n: usize) -> (tempfile::TempDir, Vec<Oid>) {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let message = format!("Commit {i}\n\n{}", "Body text that repeats. ".repeat(i % 7));
+            git(
+                dir.path(),
+                &["commit", "-q", "--allow-empty", "-m", &message],
+            );
+            ids.push(Oid::from_str(git(dir.path(), &["rev-parse", "HEAD"]).trim()).unwrap());
+        }
+        git(
+            dir.path(),
+            &["repack", "-adfq", "--window=250", "--depth=250"],
+        );
+        (dir, ids)
+    }
+
+    #[test]
+    fn reads_every_packed_commit_exactly_as_libgit2_does() {
+        let (dir, ids) = packed_repo(40);
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let packs = Packs::open(&dir.path().join(".git/objects"));
+        assert_eq!(packs.len(), 1);
+        let odb = repo.odb().unwrap();
+        for &oid in &ids {
+            let ours = packs.read_commit(oid).expect("a packed commit");
+            assert_eq!(ours, odb.read(oid).unwrap().data(), "{oid}");
+        }
+        // The test means something only if some commits were stored as deltas.
+        let listing = git(
+            dir.path(),
+            &[
+                "verify-pack",
+                "-v",
+                &pack_file(dir.path(), "idx").to_string_lossy(),
+            ],
+        );
+        let deltas = listing
+            .lines()
+            .filter(|l| l.split_whitespace().nth(1) == Some("commit"))
+            .filter(|l| l.split_whitespace().count() >= 7)
+            .count();
+        assert!(deltas > 0, "no commit was stored as a delta:\n{listing}");
+    }
+
+    fn pack_file(repo: &Path, ext: &str) -> std::path::PathBuf {
+        fs::read_dir(repo.join(".git/objects/pack"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == ext))
+            .unwrap()
+    }
+
+    #[test]
+    fn deltas_apply_as_git_defines_them() {
+        let base = b"0123456789abcdef";
+        // base size 16, result size 9: copy 4 bytes from offset 2, insert "XYZ", copy 2 from 14
+        let delta = [16u8, 9, 0x91, 2, 4, 3, b'X', b'Y', b'Z', 0x91, 14, 2];
+        assert_eq!(
+            apply_delta(base, &delta).as_deref(),
+            Some(&b"2345XYZef"[..])
+        );
+        // Wrong base size, copy past the base, opcode 0, wrong result size: refused.
+        assert_eq!(apply_delta(base, &[15u8, 1, 1, b'a']), None);
+        assert_eq!(apply_delta(base, &[16u8, 4, 0x91, 14, 4]), None);
+        assert_eq!(apply_delta(base, &[16u8, 1, 0]), None);
+        assert_eq!(apply_delta(base, &[16u8, 2, 1, b'a']), None);
+    }
+
+    #[test]
+    fn anything_else_is_left_to_libgit2() {
+        let (dir, ids) = packed_repo(3);
+        let packs = Packs::open(&dir.path().join(".git/objects"));
+        // Not in the pack at all.
+        assert_eq!(
+            packs.read_commit(Oid::from_bytes(&[0x11; 20]).unwrap()),
+            None
+        );
+        // In the pack, but a tree.
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let tree = repo.find_commit(ids[0]).unwrap().tree_id();
+        assert_eq!(packs.read_commit(tree), None);
+        // No packs at all.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(Packs::open(empty.path()).is_empty());
+    }
+
+    #[test]
+    fn a_damaged_pack_answers_none_and_never_panics() {
+        let (dir, ids) = packed_repo(20);
+        let pack = pack_file(dir.path(), "pack");
+        let original = fs::read(&pack).unwrap();
+        let packs_dir = dir.path().join(".git/objects");
+        // Flip bytes all over the pack: every answer is either the true object or None.
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let truth: Vec<Vec<u8>> = ids
+            .iter()
+            .map(|o| repo.odb().unwrap().read(*o).unwrap().data().to_vec())
+            .collect();
+        for step in [7usize, 13, 31, 97] {
+            let mut damaged = original.clone();
+            for i in (12..damaged.len() - 20).step_by(step) {
+                damaged[i] ^= 0x5a;
+            }
+            fs::write(&pack, &damaged).unwrap();
+            let packs = Packs::open(&packs_dir);
+            for (oid, want) in ids.iter().zip(&truth) {
+                if let Some(got) = packs.read_commit(*oid) {
+                    assert_eq!(&got, want, "a damaged pack gave wrong bytes for {oid}");
+                }
+            }
+        }
+        // A truncated pack answers nothing; a truncated index does not open.
+        fs::write(&pack, &original[..40]).unwrap();
+        let packs = Packs::open(&packs_dir);
+        assert!(ids.iter().all(|o| packs.read_commit(*o).is_none()));
+        let idx = pack_file(dir.path(), "idx");
+        let index = fs::read(&idx).unwrap();
+        fs::write(&idx, &index[..index.len() / 2]).unwrap();
+        assert!(Packs::open(&packs_dir).is_empty());
+    }
+}
