@@ -267,9 +267,11 @@ pub fn scan<S: Send>(
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
+                    // A worker that panics must not leave the others waiting for the
+                    // commits it held: the scan fails, and everyone stops.
+                    let _guard = OnUnwind(|| fail(WalkError::Panicked), &caller);
                     let mut state = init();
                     work(&mut state);
-                    caller.unpark();
                     state
                 })
             })
@@ -293,6 +295,18 @@ pub fn scan<S: Send>(
 }
 
 /// A commit's raw object: from the packs when they hold it plainly, else via libgit2.
+/// Runs its closure if dropped while panicking, and wakes the waiting caller either way.
+struct OnUnwind<'a, F: Fn()>(F, &'a std::thread::Thread);
+
+impl<F: Fn()> Drop for OnUnwind<'_, F> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            (self.0)();
+        }
+        self.1.unpark();
+    }
+}
+
 fn read_commit(
     objects: Objects<'_>,
     oid: Oid,
@@ -453,6 +467,33 @@ mod tests {
         let shallow: HashSet<Oid> = [root].into();
         let result = visit_all(&repo, Start::Reachable(&[tip]), &shallow, 2);
         assert!(matches!(result, Err(WalkError::Shallow(oid)) if oid == root));
+    }
+
+    #[test]
+    fn a_panicking_worker_fails_the_scan_without_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let mut tip = commit(&repo, &[], 1, "root");
+        for i in 0..600 {
+            tip = commit(&repo, &[tip], 2 + i, "more");
+        }
+        let odb = repo.odb().unwrap();
+        let result = scan(
+            Objects {
+                odb: &odb,
+                packs: &Packs::default(),
+            },
+            Start::Reachable(&[tip]),
+            &HashSet::new(),
+            2,
+            || (),
+            |_, c| {
+                assert!(c.time != 300, "a bug in a visitor");
+                Ok(())
+            },
+            |_| {},
+        );
+        assert!(matches!(result, Err(WalkError::Panicked)));
     }
 
     #[test]
