@@ -10,7 +10,8 @@
 # grep) and measures, side by side in one run, against what a user would run instead:
 #
 #   * history scan: `embargo check --all` vs `git log --all --format=%B` alone vs
-#     `git log --all --format=%B | grep -F -i -f terms` (runs interleaved, medians);
+#     `git log --all --format=%B | grep -F -i -f terms` (runs interleaved, medians), on
+#     the fast-import pack and on a copy repacked with `git repack -adf` (commit deltas);
 #   * peak memory (max RSS) of the full scan;
 #   * commit-msg latency, process start to exit, with the 10k-issue registry (hyperfine,
 #     or a `date +%s%N` loop without it), with and without the compiled-registry cache,
@@ -81,6 +82,15 @@ if [ ! -d "$repo" ] || [ "$(cat "$work/repo.stamp" 2>/dev/null)" != "$stamp" ]; 
     echo "$stamp" >"$work/repo.stamp"
     log "git fast-import: $commits commits in $(secs "$t0" "$t1") s"
 fi
+# The same history as `git repack -adf` leaves it (as after `git gc --aggressive`, or as a
+# server sends it): about one commit in ten stored as a delta of another.
+repacked=$work/repacked.git
+if [ ! -d "$repacked" ] || [ "$(cat "$work/repacked.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$repacked"
+    cp -r "$repo" "$repacked"
+    git -C "$repacked" repack -adfq
+    echo "$stamp" >"$work/repacked.stamp"
+fi
 registry=$work/registry.json
 terms=$work/terms.txt
 
@@ -101,6 +111,8 @@ scan_git() { git -C "$repo" log --all --format=%B >/dev/null; }
 scan_grep() { git -C "$repo" log --all --format=%B | LC_ALL=C grep -F -i -f "$terms" >/dev/null || [ $? = 1 ]; }
 scan_grep_utf8() { git -C "$repo" log --all --format=%B | LC_ALL=C.UTF-8 grep -F -i -f "$terms" >/dev/null || [ $? = 1 ]; }
 scan_embargo() { (cd "$repo" && "$embargo" --registry "$registry" check --all >/dev/null 2>&1) || [ $? = 1 ]; }
+scan_git_repacked() { git -C "$repacked" log --all --format=%B >/dev/null; }
+scan_embargo_repacked() { (cd "$repacked" && "$embargo" --registry "$registry" check --all >/dev/null 2>&1) || [ $? = 1 ]; }
 scan_cold() { (cd "$repo" && XDG_CACHE_HOME=$no_cache "$embargo" --registry "$registry" check --all >/dev/null 2>&1) || [ $? = 1 ]; }
 
 check_ok=1
@@ -119,7 +131,7 @@ if [ "$check_ok" = 1 ]; then
     log "history scan: $RUNS interleaved rounds of git log, git log | grep, embargo check (cached, uncached)"
     scan_git; scan_embargo # warm the page cache and the compiled-registry cache
     for round in $(seq 1 "$RUNS"); do
-        for what in git grep embargo cold; do
+        for what in git grep embargo cold git_repacked embargo_repacked; do
             t0=$(now); "scan_$what"; t1=$(now)
             echo "$what $(secs "$t0" "$t1")" >>"$work/scan.txt"
         done
@@ -127,6 +139,7 @@ if [ "$check_ok" = 1 ]; then
 fi
 scan() { awk -v k="$1" '$1 == k { print $2 }' "$work/scan.txt" | median; }
 t_git=$(scan git); t_grep=$(scan grep); t_emb=$(scan embargo); t_cold=$(scan cold)
+t_git_r=$(scan git_repacked); t_emb_r=$(scan embargo_repacked)
 t_grep_utf8=-
 if [ "$check_ok" = 1 ] && [ "$quick" = 0 ] && locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
     log "git log | grep -F -i -f terms once more, in the C.UTF-8 locale (slow)"
@@ -134,12 +147,13 @@ if [ "$check_ok" = 1 ] && [ "$quick" = 0 ] && locale -a 2>/dev/null | grep -qi '
 fi
 
 # --- peak memory ------------------------------------------------------------------------
-rss_emb=- rss_git=- rss_cold=-
+rss_emb=- rss_git=- rss_cold=- rss_emb_r=-
 if [ "$check_ok" = 1 ] && [ -x /usr/bin/time ]; then
     log "peak memory (GNU time)"
     rss() { /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true; awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"; }
     rss_git=$(rss git -C "$repo" log --all --format=%B)
     rss_emb=$(cd "$repo" && rss "$embargo" --registry "$registry" check --all)
+    rss_emb_r=$(cd "$repacked" && rss "$embargo" --registry "$registry" check --all)
     rss_cold=$(cd "$repo" && XDG_CACHE_HOME=$no_cache rss "$embargo" --registry "$registry" check --all)
 fi
 
@@ -216,6 +230,7 @@ row "-------" "-------" "--------" "-----" "------" ""
 if [ "$check_ok" = 1 ]; then
     row "history scan: check --all (cached registry)" "$t_emb s" "git log $t_git s" "$(ratio "$t_emb" "$t_git")x" "<= 1.0x" "$(verdict "$(ratio "$t_emb" "$t_git")" 1.0)"
     row "history scan: check --all (no cache)" "$t_cold s" "git log $t_git s" "$(ratio "$t_cold" "$t_git")x" "<= 1.0x" "$(verdict "$(ratio "$t_cold" "$t_git")" 1.0)"
+    row "history scan, repacked (-adf, deltas)" "$t_emb_r s" "git log $t_git_r s" "$(ratio "$t_emb_r" "$t_git_r")x" "<= 1.0x" "$(verdict "$(ratio "$t_emb_r" "$t_git_r")" 1.0)"
     row "  git log | grep -F -i -f terms (C locale)" "" "$t_grep s" "$(ratio "$t_grep" "$t_git")x" "" ""
     if [ "$t_grep_utf8" != - ]; then
         row "  the same grep in C.UTF-8 (1 run)" "" "$t_grep_utf8 s" "$(ratio "$t_grep_utf8" "$t_git")x" "" ""
@@ -223,6 +238,7 @@ if [ "$check_ok" = 1 ]; then
     row "  check --all vs git log | grep" "$t_emb s" "grep $t_grep s" "$(ratio "$t_emb" "$t_grep")x" "" ""
     row "peak memory: check --all (cached)" "$rss_emb MiB" "git log $rss_git MiB" "$(ratio "$rss_emb" "$rss_git")x" "<= 64 MiB" "$(verdict "$rss_emb" 64)"
     row "peak memory: check --all (no cache)" "$rss_cold MiB" "" "" "<= 64 MiB" "$(verdict "$rss_cold" 64)"
+    row "peak memory: check --all (repacked)" "$rss_emb_r MiB" "" "" "<= 64 MiB" "$(verdict "$rss_emb_r" 64)"
 else
     row "history scan" "skipped" "(check failed)" "" "" ""
 fi
