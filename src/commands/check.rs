@@ -242,7 +242,7 @@ fn scan(
     let packs = if std::env::var_os("GIT_OBJECT_DIRECTORY").is_some() {
         Packs::default()
     } else {
-        Packs::open(&repo.path().join("objects"))
+        Packs::open(&repo.commondir().join("objects"))
     };
     let objects = walk::Objects {
         odb: &odb,
