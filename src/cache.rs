@@ -7,11 +7,22 @@
 //! hold, and any doubt means the registry is parsed as if there were no cache:
 //!
 //! * it was written by this very build of `embargo` (version, executable size and time);
-//! * it records the registry's exact length and a 128-bit hash of its bytes, and both
-//!   match the registry just read (the registry is always read: the cache never decides
-//!   what the registry says, only how fast it is compiled);
-//! * its content hashes to the recorded checksum, decodes without a single inconsistency,
-//!   and the decoded issues hash to the fingerprint the compiled matcher was built from;
+//! * it is for the registry as it is now, by one of two tests (the cache never decides
+//!   what the registry says, only how fast it is compiled):
+//!   - *unread*: `stat` shows the very file the cache was compiled from (device, inode,
+//!     size, modification and change times, all to the nanosecond), and that file had
+//!     been left alone for [`SETTLE`] both when it was looked at to be compiled and when
+//!     the cache file was written — git's own racy-clean rule for its index. A file changed within that window could be changed
+//!     again without its times moving (coarse timestamps), so it is not trusted on `stat`
+//!     alone; a change made later always moves them. The change time cannot be set back,
+//!     so a rewrite that restores the size and modification time is still seen;
+//!   - *read*: otherwise the registry is read, and its length and a 128-bit hash of its
+//!     bytes must match those recorded. A match whose `stat` had moved (a `touch`, a copy
+//!     of the same content) records the new `stat` once the file has settled, so the
+//!     next run need not read it again;
+//! * its content hashes to the recorded checksum and decodes without a single
+//!   inconsistency: the literal index and the issue table are checked through when they
+//!   are loaded, though each issue is decoded only when a finding needs it;
 //! * on Unix, neither the file nor its directory can be written by group or others.
 //!
 //! A registry given as `$EMBARGO_REGISTRY_JSON` (a CI secret) is never cached: it is not
@@ -23,52 +34,103 @@ use std::io::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use time::Date;
 
 use crate::discovery::Located;
-use crate::matcher::{self, Matcher};
-use crate::registry::{GenericMode, Issue, Policy, Registry, Severity};
+use crate::matcher::{monotonic, Matcher};
+use crate::registry::{GenericMode, Issue, Issues, Policy, Registry, Severity};
 use crate::verdict::Checker;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
-/// A checker for the registry from its cache file, if there is a current one.
+/// How long a registry file must have been left alone, before it was read for the cache,
+/// for `stat` alone to vouch for it later: more than the coarsest file time granularity
+/// in use (FAT's 2 s), with room for a kernel clock that lags the wall clock.
+pub const SETTLE: Duration = Duration::from_secs(3);
+
+/// A checker for the registry file at `registry` from its cache file, without reading
+/// the registry: only when `stat` shows it unchanged and settled (see the module
+/// documentation). `None` otherwise; the registry is then read, and [`load`] compares
+/// its content.
+pub fn load_unread(registry: &Path) -> Option<Checker> {
+    load_unread_from(&cache_file(&registry.display().to_string())?, registry)
+}
+
+fn load_unread_from(path: &Path, registry: &Path) -> Option<Checker> {
+    let current = Stamp::of(&fs::metadata(registry).ok()?, 0)?;
+    let origin = registry.display().to_string();
+    load_from(path, &origin, Current::Unread(current))
+}
+
+/// A checker for a registry that has been read, from its cache file, if there is a
+/// current one.
 pub fn load(located: &Located) -> Option<Checker> {
     if located.from_secret {
         return None;
     }
-    load_from(&cache_file(&located.origin)?, located)
+    let path = cache_file(&located.origin)?;
+    load_from(&path, &located.origin, Current::Read(located))
 }
 
-fn load_from(path: &Path, located: &Located) -> Option<Checker> {
-    let data = read_private(path)?;
-    let (registry, fingerprint, matcher) = decode(&data, located)?;
-    checker(registry, fingerprint, matcher).ok()
+/// What the cache file is checked against.
+#[derive(Clone, Copy)]
+enum Current<'a> {
+    /// The registry file's `stat`, taken now.
+    Unread(Stamp),
+    Read(&'a Located),
+}
+
+fn load_from(path: &Path, origin: &str, current: Current<'_>) -> Option<Checker> {
+    let (data, written) = read_private(path)?;
+    let all = data.as_slice();
+    let head = Head::read(all)?;
+    // The cheap comparisons first: a stale cache file is not hashed.
+    let unread_ok = |stamp: &Stamp| {
+        head.stamp
+            .is_some_and(|s| s.same_file(stamp) && s.settled(written))
+    };
+    match current {
+        Current::Unread(stamp) if !unread_ok(&stamp) => return None,
+        Current::Unread(_) => {}
+        Current::Read(located) => {
+            let text = located.text.as_bytes();
+            if head.text_len != text.len() as u64 || head.text_hash != hash128(text) {
+                return None;
+            }
+        }
+    }
+    if hash128(&all[head.body..]) != head.checksum {
+        return None;
+    }
+    let (registry, matcher) = decode(&data.slice(head.payload..all.len()), origin)?;
+    if let Current::Read(Located {
+        stamp: Some(stamp), ..
+    }) = current
+    {
+        // Same content, but `stat` could not tell: record the registry's `stat` now, once
+        // it is settled, so that the next run is spared reading it (git refreshes its
+        // index the same way).
+        if !unread_ok(stamp) && stamp.settled(None) {
+            let payload = &all[head.payload..];
+            let _ = write_file(path, head.text_len, head.text_hash, Some(stamp), payload);
+        }
+    }
+    Some(Checker::from_parts(registry, matcher))
 }
 
 /// Compiles a parsed registry into a checker, and stores it for next time (best effort).
 pub fn compile(located: &Located, registry: Registry) -> Result<Checker, String> {
     let matcher = Matcher::new(&registry.issues)?;
-    let fingerprint = matcher::fingerprint(&registry.issues);
     if !located.from_secret {
         if let Some(path) = cache_file(&located.origin) {
-            let _ = store(&path, located, &registry, fingerprint, &matcher);
+            let _ = store(&path, located, &registry, &matcher);
         }
     }
-    checker(registry, fingerprint, matcher)
-}
-
-/// The checker for a registry and its compiled matcher, provided the matcher was built
-/// from exactly these issues; otherwise it is compiled afresh.
-fn checker(registry: Registry, fingerprint: u128, matcher: Matcher) -> Result<Checker, String> {
-    if fingerprint == matcher::fingerprint(&registry.issues) {
-        Ok(Checker::from_parts(registry, matcher))
-    } else {
-        Checker::new(registry)
-    }
+    Ok(Checker::from_parts(registry, matcher))
 }
 
 /// `$XDG_CACHE_HOME/embargo`, else `~/.cache/embargo`.
@@ -104,6 +166,111 @@ fn build_id() -> Option<Vec<u8>> {
     Some(id)
 }
 
+/// Nanoseconds since the Unix epoch (negative before it).
+fn nanos(t: SystemTime) -> i128 {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+/// Now, as [`Stamp`] records when a registry was looked at.
+pub(crate) fn now() -> i128 {
+    nanos(SystemTime::now())
+}
+
+/// What `stat` says about a registry file, and when it was asked: enough to tell, later,
+/// that the file has not changed since (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    /// Modification and status change times, in nanoseconds since the epoch.
+    mtime: i128,
+    ctime: i128,
+    /// When the `stat` was taken (see [`now`]), before the file was read.
+    seen: i128,
+}
+
+/// The size of a stamp in a cache file, whether there is one or not.
+const STAMP_BYTES: usize = 8 * 4 + 16 * 3;
+
+impl Stamp {
+    /// The stamp of a file from its metadata, looked at at `seen`. `None` where there is
+    /// no inode to go by.
+    #[cfg(unix)]
+    pub(crate) fn of(meta: &fs::Metadata, seen: i128) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt as _;
+        let time = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
+        Some(Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            len: meta.len(),
+            mtime: time(meta.mtime(), meta.mtime_nsec()),
+            ctime: time(meta.ctime(), meta.ctime_nsec()),
+            seen,
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub(crate) fn of(_meta: &fs::Metadata, _seen: i128) -> Option<Stamp> {
+        None
+    }
+
+    /// Whether `stat` shows the same file, unchanged (whenever each was looked at).
+    fn same_file(&self, other: &Stamp) -> bool {
+        (self.dev, self.ino, self.len, self.mtime, self.ctime)
+            == (other.dev, other.ino, other.len, other.mtime, other.ctime)
+    }
+
+    /// Whether the file had been left alone for [`SETTLE`] when it was looked at, and,
+    /// when given, before the cache file was `written`: then any later change moves its
+    /// times.
+    fn settled(&self, written: Option<i128>) -> bool {
+        let by = written.map_or(self.seen, |w| w.min(self.seen));
+        // Saturating: a header is compared before its checksum is.
+        let settle = SETTLE.as_nanos() as i128;
+        self.mtime.max(self.ctime).saturating_add(settle) <= by
+    }
+
+    fn write(stamp: Option<&Stamp>, out: &mut Vec<u8>) {
+        let s = stamp.copied().unwrap_or(Stamp {
+            dev: 0,
+            ino: 0,
+            len: 0,
+            mtime: 0,
+            ctime: 0,
+            seen: 0,
+        });
+        out.extend_from_slice(&u64::from(stamp.is_some()).to_le_bytes());
+        for v in [s.dev, s.ino, s.len] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [s.mtime, s.ctime, s.seen] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Option<Stamp>> {
+        let present = r.u64()?;
+        let [dev, ino, len] = [r.u64()?, r.u64()?, r.u64()?];
+        let [mtime, ctime, seen] = [r.u128()?, r.u128()?, r.u128()?].map(|v| v as i128);
+        match present {
+            0 => Some(None),
+            1 => Some(Some(Stamp {
+                dev,
+                ino,
+                len,
+                mtime,
+                ctime,
+                seen,
+            })),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(unix)]
 fn private(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt as _;
@@ -115,49 +282,113 @@ fn private(_meta: &fs::Metadata) -> bool {
     true
 }
 
-fn read_private(path: &Path) -> Option<Bytes> {
+/// The cache file's bytes, and when it was written (`None` if that is unknown).
+fn read_private(path: &Path) -> Option<(Bytes, Option<i128>)> {
     let dir = fs::metadata(path.parent()?).ok()?;
     let file = fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     if !meta.is_file() || !private(&meta) || !private(&dir) {
         return None;
     }
+    let written = meta.modified().ok().map(nanos);
     let len = usize::try_from(meta.len()).ok()?;
     #[cfg(unix)]
     if let Some(region) = Region::map(&file, len) {
-        return Some(Bytes::new(region));
+        return Some((Bytes::new(region), written));
     }
     let mut data = Vec::with_capacity(len);
     std::io::Read::read_to_end(&mut &file, &mut data).ok()?;
-    Some(Bytes::from_vec(data))
+    Some((Bytes::from_vec(data), written))
+}
+
+/// A cache file's header:
+///
+/// `MAGIC`, `FORMAT` (u32), the build id (u32 length, bytes), the registry's length (u64)
+/// and hash (u128), then the *body*'s length (u64) and checksum (u128), and the body: the
+/// registry's [`Stamp`] (`STAMP_BYTES`, the first u64 saying whether there is one) and
+/// the payload ([`encode`]).
+struct Head {
+    text_len: u64,
+    text_hash: u128,
+    checksum: u128,
+    stamp: Option<Stamp>,
+    /// Where the body and the payload start.
+    body: usize,
+    payload: usize,
+}
+
+impl Head {
+    fn read(all: &[u8]) -> Option<Head> {
+        let mut r = Reader::raw(all);
+        if r.take(8)? != MAGIC || r.u32()? != FORMAT {
+            return None;
+        }
+        let build_len = r.u32()? as usize;
+        if r.take(build_len)? != build_id()?.as_slice() {
+            return None;
+        }
+        let text_len = r.u64()?;
+        let text_hash = r.u128()?;
+        let body_len = r.u64()?;
+        let checksum = r.u128()?;
+        if body_len != r.remaining() as u64 {
+            return None;
+        }
+        let body = all.len() - r.remaining();
+        let stamp = Stamp::read(&mut r)?;
+        Some(Head {
+            text_len,
+            text_hash,
+            checksum,
+            stamp,
+            body,
+            payload: body + STAMP_BYTES,
+        })
+    }
 }
 
 fn store(
     path: &Path,
     located: &Located,
     registry: &Registry,
-    fingerprint: u128,
     matcher: &Matcher,
+) -> std::io::Result<()> {
+    // A registry too large for the table's 32-bit offsets is compiled every time.
+    let Some(payload) = encode(registry, matcher) else {
+        return Ok(());
+    };
+    let text = located.text.as_bytes();
+    let stamp = located.stamp.as_ref();
+    write_file(path, text.len() as u64, hash128(text), stamp, &payload)
+}
+
+fn write_file(
+    path: &Path,
+    text_len: u64,
+    text_hash: u128,
+    stamp: Option<&Stamp>,
+    payload: &[u8],
 ) -> std::io::Result<()> {
     let Some(build) = build_id() else {
         return Ok(());
     };
-    let mut w = Writer::new();
-    encode_registry(&mut w, registry);
-    w.u128(fingerprint);
-    matcher.encode(&mut w);
-    let payload = w.finish();
+    let mut body_head = Vec::with_capacity(STAMP_BYTES);
+    Stamp::write(stamp, &mut body_head);
+    let mut checksum = Hasher128::new();
+    checksum.write(&body_head);
+    checksum.write(payload);
 
-    let mut out = Vec::with_capacity(payload.len() + 128);
+    let mut out = Vec::with_capacity(payload.len() + 256);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     out.extend_from_slice(&(build.len() as u32).to_le_bytes());
     out.extend_from_slice(&build);
-    out.extend_from_slice(&(located.text.len() as u64).to_le_bytes());
-    out.extend_from_slice(&hash128(located.text.as_bytes()).to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&hash128(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&text_len.to_le_bytes());
+    out.extend_from_slice(&text_hash.to_le_bytes());
+    out.extend_from_slice(&((body_head.len() + payload.len()) as u64).to_le_bytes());
+    out.extend_from_slice(&checksum.finish().to_le_bytes());
+    out.extend_from_slice(&body_head);
+    out.extend_from_slice(payload);
 
     let dir = path.parent().expect("cache file has a directory");
     let mut builder = fs::DirBuilder::new();
@@ -184,43 +415,20 @@ fn store(
     result
 }
 
-fn decode(data: &Bytes, located: &Located) -> Option<(Registry, u128, Matcher)> {
-    let all = data.as_slice();
-    let mut r = Reader::raw(all);
-    if r.take(8)? != MAGIC || r.u32()? != FORMAT {
-        return None;
-    }
-    let build_len = r.u32()? as usize;
-    if r.take(build_len)? != build_id()?.as_slice() {
-        return None;
-    }
-    let text = located.text.as_bytes();
-    if r.u64()? != text.len() as u64 || r.u128()? != hash128(text) {
-        return None;
-    }
-    let payload_len = r.u64()?;
-    let checksum = r.u128()?;
-    let start = all.len() - r.remaining();
-    if (all.len() - start) as u64 != payload_len || hash128(&all[start..]) != checksum {
-        return None;
-    }
-    let payload = data.slice(start..all.len());
-    let mut r = Reader::new(&payload)?;
-    let registry = decode_registry(&mut r, &located.origin)?;
-    let fingerprint = r.u128()?;
-    let matcher = Matcher::decode(&mut r, &registry.issues)?;
-    r.rest()
-        .is_empty()
-        .then_some((registry, fingerprint, matcher))
-}
-
-fn encode_registry(w: &mut Writer, registry: &Registry) {
-    // Destructured field by field: a new field fails to compile here until it is stored.
+/// The payload: the policy, the issue table ([`IssueTable`]) and the compiled matcher.
+/// `None` when the registry does not fit the table.
+fn encode(registry: &Registry, matcher: &Matcher) -> Option<Vec<u8>> {
     let Registry {
         policy,
         issues,
         origin: _,
     } = registry;
+    Some(payload(policy, &IssueTable::encode(issues)?, matcher))
+}
+
+fn payload(policy: &Policy, table: &[u8], matcher: &Matcher) -> Vec<u8> {
+    let mut w = Writer::new();
+    // Destructured field by field: a new field fails to compile here until it is stored.
     let Policy {
         level_notice_days,
         details_notice_days,
@@ -235,48 +443,14 @@ fn encode_registry(w: &mut Writer, registry: &Registry) {
         GenericMode::Deny => 2,
     });
     w.opt_str(help.as_deref());
-    w.u32(issues.len() as u32);
-    for issue in issues {
-        let Issue {
-            id,
-            severity,
-            summary,
-            aliases,
-            terms,
-            patterns,
-            released,
-            disclosed,
-            line,
-        } = issue;
-        w.str(id);
-        w.u32(match severity {
-            Severity::Critical => 0,
-            Severity::High => 1,
-            Severity::Medium => 2,
-            Severity::Low => 3,
-            Severity::Untriaged => 4,
-        });
-        w.opt_str(summary.as_deref());
-        for list in [aliases, terms, patterns] {
-            w.u32(list.len() as u32);
-            for s in list {
-                w.str(s);
-            }
-        }
-        for date in [released, disclosed] {
-            match date {
-                None => w.u32(0),
-                Some(d) => {
-                    w.u32(1);
-                    w.u32(d.to_julian_day() as u32);
-                }
-            }
-        }
-        w.u64(*line as u64);
-    }
+    w.bytes(table);
+    matcher.encode(&mut w);
+    w.finish()
 }
 
-fn decode_registry(r: &mut Reader<'_>, origin: &str) -> Option<Registry> {
+/// Reads what [`encode`] wrote. The issues stay where they lie, each decoded when used.
+fn decode(payload: &Bytes, origin: &str) -> Option<(Registry, Matcher)> {
+    let mut r = Reader::new(payload)?;
     let level_notice_days = r.u32()?;
     let details_notice_days = r.u32()?;
     let generic = match r.u32()? {
@@ -286,51 +460,12 @@ fn decode_registry(r: &mut Reader<'_>, origin: &str) -> Option<Registry> {
         _ => return None,
     };
     let help = r.opt_str()?;
-    let count = r.u32()? as usize;
-    let mut issues = Vec::with_capacity(count.min(r.remaining()));
-    for _ in 0..count {
-        let id = r.str()?.to_string();
-        let severity = match r.u32()? {
-            0 => Severity::Critical,
-            1 => Severity::High,
-            2 => Severity::Medium,
-            3 => Severity::Low,
-            4 => Severity::Untriaged,
-            _ => return None,
-        };
-        let summary = r.opt_str()?;
-        let mut lists: [Vec<String>; 3] = Default::default();
-        for list in &mut lists {
-            let n = r.u32()? as usize;
-            list.reserve_exact(n.min(r.remaining()));
-            for _ in 0..n {
-                list.push(r.str()?.to_string());
-            }
-        }
-        let mut dates = [None, None];
-        for date in &mut dates {
-            *date = match r.u32()? {
-                0 => None,
-                1 => Some(Date::from_julian_day(r.u32()? as i32).ok()?),
-                _ => return None,
-            };
-        }
-        let line = usize::try_from(r.u64()?).ok()?;
-        let [aliases, terms, patterns] = lists;
-        let [released, disclosed] = dates;
-        issues.push(Issue {
-            id,
-            severity,
-            summary,
-            aliases,
-            terms,
-            patterns,
-            released,
-            disclosed,
-            line,
-        });
+    let issues = Issues::cached(IssueTable::from_bytes(r.view()?)?);
+    let matcher = Matcher::decode(&mut r, &issues)?;
+    if !r.rest().is_empty() {
+        return None;
     }
-    Some(Registry {
+    let registry = Registry {
         policy: Policy {
             level_notice_days,
             details_notice_days,
@@ -339,7 +474,328 @@ fn decode_registry(r: &mut Reader<'_>, origin: &str) -> Option<Registry> {
         },
         issues,
         origin: origin.to_string(),
-    })
+    };
+    Some((registry, matcher))
+}
+
+/// The issues as the cache stores them: flat little-endian arrays, like the literal index
+/// (see `matcher.rs`), that are checked through once when loaded, without allocating,
+/// so that any issue can later be decoded from where it lies without a failure.
+///
+/// After a header of three u64s (`n` issues, `s` strings, the text's length):
+///
+/// * `text`: every string of every issue, concatenated: per issue its id, its summary
+///   if it has one, its aliases, terms and patterns;
+/// * `ends`: u32 × (s + 1): string `k` is `text[ends[k]..ends[k + 1]]`;
+/// * `firsts`: u32 × (n + 1), the per-issue offset table: issue `i`'s strings are
+///   `firsts[i]..firsts[i + 1]`;
+/// * `records`: u32 × 8 per issue: severity, whether there is a summary, the number of
+///   aliases and of terms (the patterns are the strings left), which dates there are
+///   (bit 0 released, bit 1 disclosed), the released and disclosed Julian days, and the
+///   line.
+#[derive(Clone)]
+pub(crate) struct IssueTable {
+    data: Bytes,
+    sections: [Range<usize>; 4],
+    n: usize,
+    /// How many patterns the issues have in all.
+    patterns: usize,
+}
+
+const TABLE_TEXT: usize = 0;
+const TABLE_ENDS: usize = 1;
+const TABLE_FIRSTS: usize = 2;
+const TABLE_RECORDS: usize = 3;
+const RECORD_WORDS: usize = 8;
+
+fn word(section: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(section[4 * i..4 * i + 4].try_into().unwrap())
+}
+
+/// One issue's record, checked.
+struct Record {
+    severity: Severity,
+    summary: bool,
+    aliases: usize,
+    terms: usize,
+    /// Julian days, within `Date`'s range.
+    released: Option<i32>,
+    disclosed: Option<i32>,
+    line: usize,
+    /// Its strings (indices into `ends`).
+    strings: Range<usize>,
+}
+
+impl Record {
+    /// Where the patterns start among the record's strings.
+    fn patterns_start(&self) -> usize {
+        1 + usize::from(self.summary) + self.aliases + self.terms
+    }
+
+    /// A record's words, if they are consistent with its strings.
+    #[inline]
+    fn parse(words: &[u8], strings: Range<usize>) -> Option<Record> {
+        let w = |k: usize| word(words, k);
+        let severity = match w(0) {
+            0 => Severity::Critical,
+            1 => Severity::High,
+            2 => Severity::Medium,
+            3 => Severity::Low,
+            4 => Severity::Untriaged,
+            _ => return None,
+        };
+        let (summary, aliases, terms, dates) = (w(1), w(2), w(3), w(4));
+        // The id, the summary, the aliases and the terms; the patterns are the rest.
+        let named = 1 + u64::from(summary) + u64::from(aliases) + u64::from(terms);
+        if summary > 1 || dates > 3 || named > strings.len() as u64 {
+            return None;
+        }
+        let days = Date::MIN.to_julian_day()..=Date::MAX.to_julian_day();
+        let day = |bit: u32, k: usize| match dates & bit {
+            0 => Some(None),
+            _ => days.contains(&(w(k) as i32)).then_some(Some(w(k) as i32)),
+        };
+        Some(Record {
+            severity,
+            summary: summary == 1,
+            aliases: aliases as usize,
+            terms: terms as usize,
+            released: day(1, 5)?,
+            disclosed: day(2, 6)?,
+            line: w(7) as usize,
+            strings,
+        })
+    }
+}
+
+impl IssueTable {
+    /// The table for these issues; `None` if an offset or count does not fit in 32 bits.
+    fn encode(issues: &Issues) -> Option<Vec<u8>> {
+        let u32_of = |v: usize| u32::try_from(v).ok();
+        let mut text = String::new();
+        let mut ends = vec![0u32];
+        let mut firsts = vec![0u32];
+        let mut records = Vec::with_capacity(issues.len() * RECORD_WORDS);
+        for issue in issues {
+            // Destructured field by field: a new field fails to compile here until it is
+            // stored.
+            let Issue {
+                id,
+                severity,
+                summary,
+                aliases,
+                terms,
+                patterns,
+                released,
+                disclosed,
+                line,
+            } = issue;
+            let strings = std::iter::once(id)
+                .chain(summary)
+                .chain(aliases)
+                .chain(terms)
+                .chain(patterns);
+            for s in strings {
+                text.push_str(s);
+                ends.push(u32_of(text.len())?);
+            }
+            firsts.push(u32_of(ends.len() - 1)?);
+            let day = |d: &Option<Date>| d.map_or(0, |d| d.to_julian_day() as u32);
+            records.extend_from_slice(&[
+                match severity {
+                    Severity::Critical => 0,
+                    Severity::High => 1,
+                    Severity::Medium => 2,
+                    Severity::Low => 3,
+                    Severity::Untriaged => 4,
+                },
+                u32::from(summary.is_some()),
+                u32_of(aliases.len())?,
+                u32_of(terms.len())?,
+                u32::from(released.is_some()) | (u32::from(disclosed.is_some()) << 1),
+                day(released),
+                day(disclosed),
+                u32_of(*line)?,
+            ]);
+        }
+        let mut out =
+            Vec::with_capacity(24 + text.len() + 4 * (ends.len() + firsts.len() + records.len()));
+        for v in [issues.len(), ends.len() - 1, text.len()] {
+            out.extend_from_slice(&(v as u64).to_le_bytes());
+        }
+        out.extend_from_slice(text.as_bytes());
+        for list in [&ends, &firsts, &records] {
+            list.iter()
+                .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        }
+        Some(out)
+    }
+
+    /// Takes a table, checking every offset and every record in it, so that every issue
+    /// in it decodes; `None` on anything inconsistent.
+    fn from_bytes(data: Bytes) -> Option<IssueTable> {
+        let bytes = data.as_slice();
+        let mut header = [0usize; 3];
+        for (i, h) in header.iter_mut().enumerate() {
+            let v = u64::from_le_bytes(bytes.get(8 * i..8 * i + 8)?.try_into().ok()?);
+            *h = usize::try_from(v).ok()?;
+        }
+        // No count can exceed the bytes there are: the arithmetic below cannot overflow.
+        if header.iter().any(|&v| v > bytes.len()) {
+            return None;
+        }
+        let [n, s, text_len] = header;
+        let sizes = [text_len, 4 * (s + 1), 4 * (n + 1), 4 * RECORD_WORDS * n];
+        let mut sections: [Range<usize>; 4] = Default::default();
+        let mut at = 24;
+        for (section, size) in sections.iter_mut().zip(sizes) {
+            *section = at..at.checked_add(size)?;
+            at = section.end;
+        }
+        if at != bytes.len() {
+            return None;
+        }
+        let mut table = IssueTable {
+            data,
+            sections,
+            n,
+            patterns: 0,
+        };
+        // Every issue, once, in tight loops without allocating: a cached registry that
+        // finds no mention decodes none of them.
+        let text = table.section(TABLE_TEXT);
+        // Any string cut from UTF-8 text at character boundaries is UTF-8.
+        let text = std::str::from_utf8(text).ok()?;
+        let (ends, firsts) = (table.section(TABLE_ENDS), table.section(TABLE_FIRSTS));
+        if !monotonic(ends, text_len) || !monotonic(firsts, s) {
+            return None;
+        }
+        // UTF-8 continuation bytes (0b10xx_xxxx) are not boundaries; the end of the text is.
+        let inside = |end: u32| {
+            text.as_bytes()
+                .get(end as usize)
+                .is_some_and(|&b| b & 0xC0 == 0x80)
+        };
+        if ends
+            .chunks_exact(4)
+            .fold(false, |bad, e| bad | inside(word(e, 0)))
+        {
+            return None;
+        }
+        let records = table.section(TABLE_RECORDS).chunks_exact(4 * RECORD_WORDS);
+        let mut patterns = 0;
+        for (pair, record) in firsts.windows(8).step_by(4).zip(records) {
+            let r = Record::parse(record, word(pair, 0) as usize..word(pair, 1) as usize)?;
+            patterns += r.strings.len() - r.patterns_start();
+        }
+        table.patterns = patterns;
+        Some(table)
+    }
+
+    fn section(&self, i: usize) -> &[u8] {
+        &self.data.as_slice()[self.sections[i].clone()]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    pub(crate) fn patterns(&self) -> usize {
+        self.patterns
+    }
+
+    /// Issue `i`'s record (the offsets are checked already).
+    fn record(&self, i: usize) -> Option<Record> {
+        if i >= self.n {
+            return None;
+        }
+        let firsts = self.section(TABLE_FIRSTS);
+        let strings = word(firsts, i) as usize..word(firsts, i + 1) as usize;
+        let size = 4 * RECORD_WORDS;
+        Record::parse(
+            &self.section(TABLE_RECORDS)[size * i..size * (i + 1)],
+            strings,
+        )
+    }
+
+    /// Pattern `k` of issue `i`, shared with the table rather than decoded.
+    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<SharedStr> {
+        let r = self.record(i)?;
+        let string = r.strings.start + r.patterns_start() + k;
+        if string >= r.strings.end {
+            return None;
+        }
+        let ends = self.section(TABLE_ENDS);
+        let at = self.sections[TABLE_TEXT].start;
+        let range = at + word(ends, string) as usize..at + word(ends, string + 1) as usize;
+        // The text is UTF-8 and every end is at a character boundary (see `from_bytes`).
+        Some(SharedStr(self.data.slice(range)))
+    }
+
+    /// Decodes issue `i`: `None` only if it is out of range, as the table was checked
+    /// when it was loaded.
+    pub(crate) fn issue(&self, i: usize) -> Option<Issue> {
+        let r = self.record(i)?;
+        let (text, ends) = (self.section(TABLE_TEXT), self.section(TABLE_ENDS));
+        let string = |k: usize| -> Option<String> {
+            let bytes = text.get(word(ends, k) as usize..word(ends, k + 1) as usize)?;
+            Some(std::str::from_utf8(bytes).ok()?.to_string())
+        };
+        let list = |range: Range<usize>| range.map(string).collect::<Option<Vec<String>>>();
+        let mut at = r.strings.start;
+        let id = string(at)?;
+        at += 1;
+        let summary = match r.summary {
+            true => Some(string(at)?),
+            false => None,
+        };
+        at += usize::from(r.summary);
+        let aliases = list(at..at + r.aliases)?;
+        at += r.aliases;
+        let terms = list(at..at + r.terms)?;
+        at += r.terms;
+        let patterns = list(at..r.strings.end)?;
+        let date = |day: Option<i32>| match day {
+            None => Some(None),
+            Some(d) => Date::from_julian_day(d).ok().map(Some),
+        };
+        Some(Issue {
+            id,
+            severity: r.severity,
+            summary,
+            aliases,
+            terms,
+            patterns,
+            released: date(r.released)?,
+            disclosed: date(r.disclosed)?,
+            line: r.line,
+        })
+    }
+}
+
+/// A string, owned or shared with the cache file it was read from: a pattern's text stays
+/// in the mapped file until the pattern is compiled.
+#[derive(Clone)]
+pub(crate) struct SharedStr(Bytes);
+
+impl SharedStr {
+    pub(crate) fn as_str(&self) -> &str {
+        // Made only from a `String` or from an issue table's text, which is checked to be
+        // UTF-8 and cut at character boundaries (see `IssueTable::pattern`).
+        std::str::from_utf8(self.0.as_slice()).expect("a shared string is UTF-8")
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> SharedStr {
+        SharedStr(Bytes::from_vec(s.into_bytes()))
+    }
+}
+
+impl std::fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SharedStr({} bytes)", self.0.as_slice().len())
+    }
 }
 
 /// Little-endian binary writer; strings go to one table so the reader checks UTF-8 once.
@@ -361,10 +817,6 @@ impl Writer {
     }
 
     pub(crate) fn u64(&mut self, v: u64) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
-    }
-
-    pub(crate) fn u128(&mut self, v: u128) {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
 
@@ -682,7 +1134,9 @@ pub(crate) fn hash128(data: &[u8]) -> u128 {
 mod tests {
     use super::*;
 
-    use crate::discovery::Located;
+    use std::time::Duration;
+
+    use crate::discovery::{self, Located};
     use crate::verdict::Finding;
 
     fn located(text: &str) -> Located {
@@ -690,6 +1144,7 @@ mod tests {
             origin: "registry.json".to_string(),
             text: text.to_string(),
             from_secret: false,
+            stamp: None,
         }
     }
 
@@ -701,13 +1156,62 @@ mod tests {
         fs::read_to_string(path).unwrap()
     }
 
+    /// A registry of `n` issues with every kind of field, present and absent, and text
+    /// that is not ASCII.
+    fn generated(n: usize) -> String {
+        let severities = ["critical", "high", "medium", "low", "untriaged"];
+        let issues: Vec<String> = (0..n)
+            .map(|i| {
+                let mut fields = vec![format!("\"id\": \"GX-{i:05}\"")];
+                if i % 6 != 5 {
+                    fields.push(format!("\"severity\": \"{}\"", severities[i % 5]));
+                }
+                if i % 4 != 0 {
+                    fields.push(format!(
+                        "\"summary\": \"Zusammenfassung {i}: Größe ≠ ½ — ✓\""
+                    ));
+                }
+                let aliases: Vec<String> =
+                    (0..i % 4).map(|k| format!("\"CVE-2030-{i}{k}\"")).collect();
+                fields.push(format!("\"aliases\": [{}]", aliases.join(", ")));
+                let terms: Vec<String> = (0..i % 3)
+                    .map(|k| format!("\"ключ{i} утечка{k} word{i}x{k}\""))
+                    .collect();
+                fields.push(format!("\"terms\": [{}]", terms.join(", ")));
+                if i % 7 == 0 {
+                    fields.push(format!(
+                        "\"patterns\": [\"gx{i}q\\\\s+(?:in|of)\\\\s+\\\\w+\", \"zq{i}é+\"]"
+                    ));
+                }
+                if i % 3 == 0 {
+                    fields.push(format!(
+                        "\"released\": \"2026-{:02}-{:02}\"",
+                        1 + i % 12,
+                        1 + i % 28
+                    ));
+                }
+                if i % 5 == 0 {
+                    fields.push("\"disclosed\": \"2025-12-31\"".to_string());
+                }
+                format!("    {{{}}}", fields.join(", "))
+            })
+            .collect();
+        format!(
+            "{{\"version\": 1, \"policy\": {{\"generic\": \"deny\"}}, \"issues\": [\n{}\n]}}\n",
+            issues.join(",\n")
+        )
+    }
+
     /// Parses, compiles and stores, as `load_checker` does on a miss.
     fn compile_to(path: &Path, located: &Located) -> Checker {
         let registry = crate::registry::parse(&located.text, &located.origin).unwrap();
         let matcher = Matcher::new(&registry.issues).unwrap();
-        let fingerprint = matcher::fingerprint(&registry.issues);
-        store(path, located, &registry, fingerprint, &matcher).unwrap();
-        checker(registry, fingerprint, matcher).unwrap()
+        store(path, located, &registry, &matcher).unwrap();
+        Checker::from_parts(registry, matcher)
+    }
+
+    fn load_read(path: &Path, located: &Located) -> Option<Checker> {
+        load_from(path, &located.origin, Current::Read(located))
     }
 
     const TEXTS: &[&str] = &[
@@ -723,13 +1227,49 @@ mod tests {
         TEXTS.iter().map(|t| c.check(t, day)).collect()
     }
 
+    fn xorshift(rng: &mut u64) -> u64 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    }
+
+    const LATER: Duration = Duration::from_secs(10);
+
+    /// The registry file read as `load_checker` reads it, but as if that happened
+    /// [`LATER`] after its last change (a test cannot wait that long, nor set a change
+    /// time back).
+    fn read_settled(registry: &Path) -> Located {
+        let mut located = discovery::read_path(registry).unwrap();
+        let stamp = located.stamp.as_mut().expect("a stamp on Unix");
+        stamp.seen += LATER.as_nanos() as i128;
+        located
+    }
+
+    /// Dates the cache file [`LATER`] than now, as if it had been written then.
+    fn written_later(cache: &Path) {
+        let file = fs::File::options().write(true).open(cache).unwrap();
+        file.set_modified(SystemTime::now() + LATER).unwrap();
+    }
+
+    /// A registry file and its cache, written as if the registry had been left alone
+    /// long enough before it was compiled.
+    fn settled_cache(dir: &Path, text: &str) -> (PathBuf, PathBuf, Checker) {
+        let registry = dir.join("registry.json");
+        fs::write(&registry, text).unwrap();
+        let cache = dir.join("cache").join("r.bin");
+        let fresh = compile_to(&cache, &read_settled(&registry));
+        written_later(&cache);
+        (registry, cache, fresh)
+    }
+
     #[test]
     fn a_cached_checker_finds_what_a_fresh_one_finds() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("embargo").join("r.bin");
         let loc = located(&example());
         let fresh = compile_to(&path, &loc);
-        let cached = load_from(&path, &loc).expect("cache hit");
+        let cached = load_read(&path, &loc).expect("cache hit");
         assert_eq!(cached.registry(), fresh.registry());
         assert_eq!(findings(&cached), findings(&fresh));
         assert!(findings(&fresh).iter().filter(|f| !f.is_empty()).count() >= 4);
@@ -741,10 +1281,244 @@ mod tests {
         let path = dir.path().join("r.bin");
         let text = example();
         compile_to(&path, &located(&text));
-        assert!(load_from(&path, &located(&text)).is_some());
+        assert!(load_read(&path, &located(&text)).is_some());
         let changed = text.replacen("chunk digest", "chunk digesT", 1);
-        assert!(load_from(&path, &located(&changed)).is_none());
-        assert!(load_from(&path, &located(&format!("{text} "))).is_none());
+        assert!(load_read(&path, &located(&changed)).is_none());
+        assert!(load_read(&path, &located(&format!("{text} "))).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unchanged_settled_registry_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (registry, cache, fresh) = settled_cache(dir.path(), &example());
+        // `load_unread_from` has the registry's path only, and `stat`s it.
+        let cached = load_unread_from(&cache, &registry).expect("hit on stat alone");
+        assert_eq!(cached.registry().origin, registry.display().to_string());
+        // Nothing is decoded to load, and only the issues mentioned to check.
+        assert_eq!(cached.registry().issues.decoded(), 0);
+        let day = time::macros::date!(2026 - 11 - 28);
+        assert!(cached.check("nothing to see here", day).is_empty());
+        assert_eq!(cached.registry().issues.decoded(), 0);
+        assert_eq!(cached.check("fix the chunk digest", day).len(), 1);
+        assert_eq!(cached.registry().issues.decoded(), 1);
+        assert_eq!(findings(&cached), findings(&fresh));
+        assert_eq!(cached.registry(), fresh.registry());
+        // Another registry file, however alike, is not this one.
+        let copy = dir.path().join("copy.json");
+        fs::copy(&registry, &copy).unwrap();
+        assert!(load_unread_from(&cache, &copy).is_none());
+        assert!(load_unread_from(&cache, &dir.path().join("gone.json")).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewrite_that_keeps_the_size_and_restores_the_mtime_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = example();
+        let (registry, cache, _) = settled_cache(dir.path(), &text);
+        assert!(load_unread_from(&cache, &registry).is_some());
+        let before = fs::metadata(&registry).unwrap();
+        let changed = text.replacen("chunk digest", "chunk digesT", 1);
+        assert_eq!(changed.len(), text.len());
+        // Past the coarsest clock tick, so that the change time can move.
+        std::thread::sleep(Duration::from_millis(30));
+
+        // In place: same inode, same size, the modification time put back.
+        fs::write(&registry, &changed).unwrap();
+        let file = fs::File::options().write(true).open(&registry).unwrap();
+        file.set_modified(before.modified().unwrap()).unwrap();
+        let after = fs::metadata(&registry).unwrap();
+        assert_eq!(after.len(), before.len());
+        assert_eq!(after.modified().unwrap(), before.modified().unwrap());
+        assert!(load_unread_from(&cache, &registry).is_none(), "ctime moved");
+        assert!(
+            load_read(&cache, &read_settled(&registry)).is_none(),
+            "content"
+        );
+
+        // Renamed into place: another inode.
+        let other = dir.path().join("new.json");
+        fs::write(&other, &text).unwrap();
+        let file = fs::File::options().write(true).open(&other).unwrap();
+        file.set_modified(before.modified().unwrap()).unwrap();
+        fs::rename(&other, &registry).unwrap();
+        assert!(load_unread_from(&cache, &registry).is_none(), "inode");
+        // The content is the cached one again: a hit once read.
+        assert!(load_read(&cache, &read_settled(&registry)).is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_racy_registry_is_verified_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = example();
+        let registry = dir.path().join("registry.json");
+        fs::write(&registry, &text).unwrap();
+        let cache = dir.path().join("r.bin");
+
+        // Changed just before it was read for the cache: `stat` cannot vouch for it.
+        let located = discovery::read_path(&registry).unwrap();
+        compile_to(&cache, &located);
+        written_later(&cache);
+        assert!(load_unread_from(&cache, &registry).is_none());
+        assert!(load_read(&cache, &located).is_some());
+
+        // Settled when read, but the cache file says it was written just now, and the
+        // earlier of the two counts.
+        compile_to(&cache, &read_settled(&registry));
+        assert!(load_unread_from(&cache, &registry).is_none());
+        written_later(&cache);
+        assert!(load_unread_from(&cache, &registry).is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_content_hit_records_the_new_stat() {
+        let dir = tempfile::tempdir().unwrap();
+        let (registry, cache, _) = settled_cache(dir.path(), &example());
+        // Touched: the same content, another modification time.
+        let file = fs::File::options().write(true).open(&registry).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+        assert!(load_unread_from(&cache, &registry).is_none());
+        // Racy when read: a hit, but nothing is recorded.
+        let cached_at = fs::metadata(&cache).unwrap().modified().unwrap();
+        assert!(load_read(&cache, &discovery::read_path(&registry).unwrap()).is_some());
+        assert_eq!(fs::metadata(&cache).unwrap().modified().unwrap(), cached_at);
+        // Settled when read: a hit that records the new `stat`.
+        assert!(load_read(&cache, &read_settled(&registry)).is_some());
+        written_later(&cache);
+        assert!(load_unread_from(&cache, &registry).is_some());
+    }
+
+    #[test]
+    fn cached_issues_decode_to_what_parsing_gives() {
+        for text in [example(), generated(1500)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("r.bin");
+            let loc = located(&text);
+            let fresh = compile_to(&path, &loc);
+            let cached = load_read(&path, &loc).expect("cache hit");
+            let issues = &cached.registry().issues;
+            assert_eq!(issues.decoded(), 0);
+            assert_eq!(issues.len(), fresh.registry().issues.len());
+            // Out of order, one at a time, then all.
+            for i in (0..issues.len()).rev().step_by(7) {
+                assert_eq!(issues[i], fresh.registry().issues[i], "issue {i}");
+            }
+            assert!(issues.get(issues.len()).is_none());
+            assert_eq!(cached.registry(), fresh.registry());
+            assert_eq!(issues.decoded(), issues.len());
+            assert_eq!(findings(&cached), findings(&fresh));
+        }
+        // The generated registry has every kind of field, present and absent.
+        let registry = crate::registry::parse(&generated(1500), "r").unwrap();
+        let issues = &registry.issues;
+        assert!(
+            issues.iter().any(|i| i.summary.is_none())
+                && issues.iter().any(|i| i.summary.is_some())
+        );
+        assert!(
+            issues.iter().any(|i| i.patterns.len() == 2)
+                && issues.iter().any(|i| i.disclosed.is_some())
+        );
+        assert!(issues.iter().any(|i| i.severity == Severity::Untriaged));
+        let table = IssueTable::from_bytes(Bytes::from_vec(IssueTable::encode(issues).unwrap()));
+        let table = table.expect("a table checks");
+        assert!((0..table.len()).all(|i| table.issue(i).as_ref() == Some(&issues[i])));
+    }
+
+    /// A cache file around an issue table as given, under a checksum that fits it.
+    fn store_table(path: &Path, loc: &Located, table: &[u8]) {
+        let registry = crate::registry::parse(&loc.text, &loc.origin).unwrap();
+        let matcher = Matcher::new(&registry.issues).unwrap();
+        let payload = payload(&registry.policy, table, &matcher);
+        let text = loc.text.as_bytes();
+        write_file(path, text.len() as u64, hash128(text), None, &payload).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_issue_table_misses_and_never_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.bin");
+        let text = generated(60);
+        let loc = located(&text);
+        let registry = crate::registry::parse(&text, "r").unwrap();
+        let good = IssueTable::encode(&registry.issues).unwrap();
+        store_table(&path, &loc, &good);
+        assert!(load_read(&path, &loc).is_some());
+        let table = IssueTable::from_bytes(Bytes::from_vec(good.clone())).unwrap();
+        let (ends, firsts) = (
+            table.sections[TABLE_ENDS].clone(),
+            table.sections[TABLE_FIRSTS].clone(),
+        );
+        let set = |bytes: &mut Vec<u8>, at: usize, v: u32| {
+            bytes[at..at + 4].copy_from_slice(&v.to_le_bytes())
+        };
+        let get = |bytes: &[u8], at: usize| word(&bytes[at..], 0);
+
+        // The per-issue offset table out of order, past the strings, or not from 0;
+        // a string end out of order or inside a character.
+        let mut damaged = Vec::new();
+        for k in [1, 2, 30, 59] {
+            let at = firsts.start + 4 * k;
+            let mut bad = good.clone();
+            set(&mut bad, at, get(&good, at + 4) + 1);
+            damaged.push(bad);
+            let mut bad = good.clone();
+            set(&mut bad, at, get(&good, at - 4).wrapping_sub(1));
+            damaged.push(bad);
+        }
+        let mut bad = good.clone();
+        set(&mut bad, firsts.start, 1);
+        damaged.push(bad);
+        let mut bad = good.clone();
+        set(&mut bad, firsts.end - 4, get(&good, firsts.end - 4) + 1);
+        damaged.push(bad);
+        let mut bad = good.clone();
+        set(&mut bad, ends.start + 40, get(&good, ends.start + 48));
+        damaged.push(bad);
+        let multibyte = (ends.start..ends.end)
+            .step_by(4)
+            .find(|&at| {
+                let end = get(&good, at) as usize;
+                table
+                    .section(TABLE_TEXT)
+                    .get(end + 1)
+                    .is_some_and(|b| b & 0xC0 == 0x80)
+            })
+            .expect("a string before a multibyte character");
+        let mut bad = good.clone();
+        set(&mut bad, multibyte, get(&good, multibyte) + 1);
+        damaged.push(bad);
+        for (k, bad) in damaged.iter().enumerate() {
+            assert!(
+                IssueTable::from_bytes(Bytes::from_vec(bad.clone())).is_none(),
+                "damage {k}"
+            );
+            store_table(&path, &loc, bad);
+            assert!(load_read(&path, &loc).is_none(), "damage {k}");
+        }
+
+        // Anything at all below the checksum: a miss, or issues that all decode.
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..3000 {
+            let mut bad = good.clone();
+            for _ in 0..1 + xorshift(&mut rng) % 3 {
+                let at = xorshift(&mut rng) as usize % bad.len();
+                bad[at] ^= 1 << (xorshift(&mut rng) % 8);
+            }
+            if let Some(table) = IssueTable::from_bytes(Bytes::from_vec(bad)) {
+                let issues = Issues::cached(table);
+                assert_eq!(issues.iter().count(), issues.len());
+                for i in 0..issues.len() + 1 {
+                    for k in 0..3 {
+                        let _ = issues.pattern(i, k).map(|p| p.as_str().len());
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -756,9 +1530,7 @@ mod tests {
         let good = fs::read(&path).unwrap();
         let mut rng = 0x2545_f491_4f6c_dd1du64;
         for round in 0..300 {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
+            xorshift(&mut rng);
             let mut bad = good.clone();
             if round % 3 == 0 {
                 bad.truncate(rng as usize % good.len());
@@ -767,7 +1539,7 @@ mod tests {
                 bad[at] ^= 1 << (rng >> 61);
             }
             fs::write(&path, &bad).unwrap();
-            assert!(load_from(&path, &loc).is_none(), "round {round}");
+            assert!(load_read(&path, &loc).is_none(), "round {round}");
         }
     }
 
@@ -781,9 +1553,7 @@ mod tests {
         let good = w.finish();
         let mut rng = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..2000 {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
+            xorshift(&mut rng);
             let mut bad = good.clone();
             for _ in 0..1 + rng % 4 {
                 let at = (rng >> 8) as usize % bad.len();
@@ -814,7 +1584,7 @@ mod tests {
             0o600
         );
         fs::set_permissions(&path, fs::Permissions::from_mode(0o620)).unwrap();
-        assert!(load_from(&path, &loc).is_none());
+        assert!(load_read(&path, &loc).is_none());
     }
 
     #[test]
@@ -854,19 +1624,19 @@ mod tests {
         w.u32(7);
         w.str("héllo");
         w.bytes(b"xy");
-        w.u128(5);
+        w.u64(5);
         let buf = Bytes::from_vec(w.finish());
         let mut r = Reader::new(&buf).unwrap();
         assert_eq!(r.u32(), Some(7));
         assert_eq!(r.str(), Some("héllo"));
         assert_eq!(r.bytes(), Some(&b"xy"[..]));
-        assert_eq!(r.u128(), Some(5));
+        assert_eq!(r.u64(), Some(5));
         assert!(r.rest().is_empty());
         // Truncated input reads as None, never panics.
         for n in 0..buf.as_slice().len() {
             let part = buf.slice(0..n);
             if let Some(mut r) = Reader::new(&part) {
-                let _ = (r.u32(), r.str(), r.bytes(), r.u128());
+                let _ = (r.u32(), r.str(), r.bytes(), r.u64());
             }
         }
     }

@@ -3,10 +3,12 @@
 //! request cannot switch its own check off.
 
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 
+use crate::cache::{self, Stamp};
 use crate::registry::{self, Problem, Registry};
 use crate::verdict::Checker;
 
@@ -21,17 +23,46 @@ pub struct Located {
     /// True when the registry came from the `EMBARGO_REGISTRY_JSON` secret: its content
     /// is never echoed, not even by `registry lint`, because CI logs are public.
     pub from_secret: bool,
+    /// What `stat` said about the registry file just before it was read (none for the
+    /// secret), for the cache to tell later that the file has not changed.
+    pub stamp: Option<Stamp>,
+}
+
+/// Where the registry is, before it is read.
+enum Found {
+    File(PathBuf),
+    Secret(String),
+}
+
+impl Found {
+    fn read(self) -> anyhow::Result<Located> {
+        match self {
+            Found::File(path) => read_path(&path),
+            Found::Secret(text) => Ok(Located {
+                origin: "$EMBARGO_REGISTRY_JSON".to_string(),
+                text,
+                from_secret: true,
+                stamp: None,
+            }),
+        }
+    }
 }
 
 /// Finds the registry: the first source that is set wins (§3).
 pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Located> {
+    find(flag, repo)?.read()
+}
+
+/// Where the registry is, in the discovery order; reading it is left to the caller, whose
+/// errors in reading it come next, as if nothing came between.
+fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Found> {
     let mut looked = Vec::new();
     if let Some(path) = flag {
-        return read_path(path);
+        return Ok(Found::File(path.to_path_buf()));
     }
     looked.push("--registry (not given)".to_string());
     match std::env::var_os("EMBARGO_REGISTRY") {
-        Some(p) if !p.is_empty() => return read_path(Path::new(&p)),
+        Some(p) if !p.is_empty() => return Ok(Found::File(PathBuf::from(p))),
         _ => looked.push("$EMBARGO_REGISTRY (unset)".to_string()),
     }
     match std::env::var("EMBARGO_REGISTRY_JSON") {
@@ -40,13 +71,7 @@ pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::R
              to this job (pull requests from forks get no secrets); the check cannot run \
              without it and does not pass without it"
         ),
-        Ok(text) => {
-            return Ok(Located {
-                origin: "$EMBARGO_REGISTRY_JSON".to_string(),
-                text,
-                from_secret: true,
-            })
-        }
+        Ok(text) => return Ok(Found::Secret(text)),
         Err(std::env::VarError::NotUnicode(_)) => {
             bail!("$EMBARGO_REGISTRY_JSON is not valid UTF-8")
         }
@@ -58,7 +83,7 @@ pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::R
         Some(repo) => {
             let config = repo.config().context("cannot read git config")?;
             match config.get_path("embargo.registry") {
-                Ok(path) => return read_path(&path),
+                Ok(path) => return Ok(Found::File(path)),
                 Err(e) if e.code() == git2::ErrorCode::NotFound => {
                     looked.push("git config embargo.registry (unset)".to_string())
                 }
@@ -68,7 +93,7 @@ pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::R
         None => looked.push("git config embargo.registry (not in a repository)".to_string()),
     }
     match default_path() {
-        Some(path) if path.exists() => return read_path(&path),
+        Some(path) if path.exists() => return Ok(Found::File(path)),
         Some(path) => looked.push(format!("{} (no such file)", path.display())),
         None => looked.push("$XDG_CONFIG_HOME and $HOME (both unset)".to_string()),
     }
@@ -99,7 +124,15 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
             MAX_REGISTRY_BYTES >> 20
         );
     }
-    let bytes = fs::read(path).with_context(|| format!("cannot read registry {origin}"))?;
+    // Stamped before it is read, from the very file read: a change made while it is read
+    // then shows in its `stat` next time.
+    let seen = cache::now();
+    let mut file =
+        fs::File::open(path).with_context(|| format!("cannot read registry {origin}"))?;
+    let stamp = file.metadata().ok().and_then(|m| Stamp::of(&m, seen));
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read registry {origin}"))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow!(
             "registry {origin} is not UTF-8 (byte {})",
@@ -110,6 +143,7 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
         origin,
         text,
         from_secret: false,
+        stamp,
     })
 }
 
@@ -137,13 +171,20 @@ pub fn load_checker(
     flag: Option<&Path>,
     repo: Option<&git2::Repository>,
 ) -> anyhow::Result<Checker> {
-    let located = locate(flag, repo)?;
+    let found = find(flag, repo)?;
     // A current compiled form skips parsing and compiling; any doubt about it, and the
-    // registry is parsed and validated as if there were no cache (see `cache`).
-    if let Some(checker) = crate::cache::load(&located) {
+    // registry is parsed and validated as if there were no cache (see `cache`). A file
+    // that `stat` shows unchanged since it was compiled is not even read.
+    if let Found::File(path) = &found {
+        if let Some(checker) = cache::load_unread(path) {
+            return Ok(checker);
+        }
+    }
+    let located = found.read()?;
+    if let Some(checker) = cache::load(&located) {
         return Ok(checker);
     }
     let registry = parse_redacted(&located)?;
-    crate::cache::compile(&located, registry)
+    cache::compile(&located, registry)
         .map_err(|e| anyhow!("registry {} cannot be compiled: {e}", located.origin))
 }

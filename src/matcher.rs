@@ -26,9 +26,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
-use crate::cache::{Bytes, Hasher128, Reader, Writer};
+use crate::cache::{Bytes, Reader, SharedStr, Writer};
 use crate::normalize::{fold, Normalized};
-use crate::registry::Issue;
+use crate::registry::{Issue, Issues};
 
 /// Which field of an issue matched. Indices point into the issue's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -105,7 +105,7 @@ impl Matcher {
     /// for a pattern that does not parse). Patterns are compiled on first use, with the
     /// size limit that registry validation compiles each of them with: for a registry
     /// that loaded, that cannot fail.
-    pub fn new(issues: &[Issue]) -> Result<Matcher, String> {
+    pub fn new<'a>(issues: impl IntoIterator<Item = &'a Issue>) -> Result<Matcher, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut squeezed_literals: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<OwnerSpec>> = Vec::new();
@@ -127,7 +127,7 @@ impl Matcher {
                 pieces: pieces.iter().map(|p| p.len() as u32).collect(),
             });
         };
-        for (i, issue) in issues.iter().enumerate() {
+        for (i, issue) in issues.into_iter().enumerate() {
             let names = std::iter::once((Field::Id, &issue.id)).chain(
                 issue
                     .aliases
@@ -147,7 +147,7 @@ impl Matcher {
                 patterns.push(Pattern {
                     issue: i,
                     index: k,
-                    source: pattern.clone(),
+                    source: SharedStr::from(pattern.clone()),
                     prefixes,
                     regex: OnceLock::new(),
                 });
@@ -155,7 +155,7 @@ impl Matcher {
         }
         Ok(Matcher {
             literals: Literals::build(squeezed_literals, owners)?,
-            patterns: Patterns::build(patterns),
+            patterns: Patterns::build(patterns, None),
         })
     }
 
@@ -204,49 +204,18 @@ impl Matcher {
         self.patterns.encode(w);
     }
 
-    /// Reads a compiled form written by [`Matcher::encode`] for these issues. Everything
-    /// is bounds-checked: `None` rather than a panic on anything inconsistent.
-    pub(crate) fn decode(r: &mut Reader<'_>, issues: &[Issue]) -> Option<Matcher> {
+    /// Reads a compiled form written by [`Matcher::encode`] for these issues, without
+    /// decoding any of them: a pattern's text is taken from its issue where it lies.
+    /// Everything is bounds-checked: `None` rather than a panic on anything inconsistent.
+    pub(crate) fn decode(r: &mut Reader<'_>, issues: &Issues) -> Option<Matcher> {
         let literals = match r.u32()? {
             0 => None,
-            1 => Some(Literals::decode(r, issues)?),
+            1 => Some(Literals::decode(r, issues.len())?),
             _ => return None,
         };
         let patterns = Patterns::decode(r, issues)?;
         Some(Matcher { literals, patterns })
     }
-}
-
-/// A 128-bit hash of everything the matcher is built from: every id, alias, term and
-/// pattern, in order, each with its length.
-pub(crate) fn fingerprint(issues: &[Issue]) -> u128 {
-    // Gathered into a buffer first: the hash is fast on long input, slow on many short.
-    let mut h = Hasher128::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 14);
-    let mut put = |h: &mut Hasher128, bytes: &[u8]| {
-        if buf.len() + bytes.len() + 8 > buf.capacity() {
-            h.write(&buf);
-            buf.clear();
-        }
-        buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        if bytes.len() > buf.capacity() {
-            h.write(bytes);
-        } else {
-            buf.extend_from_slice(bytes);
-        }
-    };
-    put(&mut h, &(issues.len() as u64).to_le_bytes());
-    for issue in issues {
-        put(&mut h, issue.id.as_bytes());
-        for list in [&issue.aliases, &issue.terms, &issue.patterns] {
-            put(&mut h, &(list.len() as u64).to_le_bytes());
-            for s in list {
-                put(&mut h, s.as_bytes());
-            }
-        }
-    }
-    h.write(&buf);
-    h.finish()
 }
 
 /// Splits a folded identifier into its maximal runs of letters and of digits.
@@ -753,29 +722,29 @@ impl Literals {
             return None;
         }
         let section = |i: usize| &bytes[sections[i].clone()];
-        let monotonic = |sec: &[u8], count: usize, last: usize| {
-            let mut prev = 0;
-            for i in 0..count {
-                let v = u32_at(sec, i) as usize;
-                if v < prev || (i == 0 && v != 0) {
-                    return false;
-                }
-                prev = v;
-            }
-            prev == last
-        };
-        if !monotonic(section(ENDS), n + 1, text_len)
-            || !monotonic(section(OWNER_ENDS), n + 1, m)
-            || !monotonic(section(PIECE_ENDS), m + 1, p)
+        if !monotonic(section(ENDS), text_len)
+            || !monotonic(section(OWNER_ENDS), m)
+            || !monotonic(section(PIECE_ENDS), p)
         {
             return None;
         }
-        let filled = (0..s).filter(|&i| u32_at(section(SLOTS), i) != 0).count();
-        if filled != n || (0..s).any(|i| u32_at(section(SLOTS), i) as usize > n) {
+        // One pass each, a word at a time (the index has tens of thousands of entries).
+        let (mut filled, mut highest) = (0, 0);
+        for slot in section(SLOTS).chunks_exact(4) {
+            let k = u32_at(slot, 0);
+            filled += usize::from(k != 0);
+            highest = highest.max(k);
+        }
+        if filled != n || highest as usize > n {
             return None;
         }
         if let Some(issues) = issues {
-            if (0..m).any(|j| u32_at(section(OWNERS), 2 * j) as usize >= issues) {
+            let owners = section(OWNERS).chunks_exact(8);
+            if owners
+                .map(|o| u32_at(o, 0))
+                .max()
+                .is_some_and(|i| i as usize >= issues)
+            {
                 return None;
             }
         }
@@ -904,9 +873,9 @@ impl Literals {
         w.bytes(self.data.as_slice());
     }
 
-    fn decode(r: &mut Reader<'_>, issues: &[Issue]) -> Option<Literals> {
+    fn decode(r: &mut Reader<'_>, issues: usize) -> Option<Literals> {
         let data = r.view()?;
-        let literals = Literals::from_bytes(data, Some(issues.len()))?;
+        let literals = Literals::from_bytes(data, Some(issues))?;
         (literals.n > 0).then_some(literals)
     }
 }
@@ -917,6 +886,22 @@ fn key_mask(key_len: u32) -> u64 {
     } else {
         (1u64 << (8 * key_len)) - 1
     }
+}
+
+/// Whether the u32s of `section` (at least one) rise from 0 to `last` without falling:
+/// every pair compared, branch-free, so that the check vectorizes.
+pub(crate) fn monotonic(section: &[u8], last: usize) -> bool {
+    let words = section.chunks_exact(4).map(|w| u32_at(w, 0));
+    let next = section.get(4..).unwrap_or_default().chunks_exact(4);
+    let falls = words
+        .zip(next)
+        .fold(false, |bad, (a, b)| bad | (u32_at(b, 0) < a));
+    let first = section.get(..4).map(|w| u32_at(w, 0));
+    let end = section
+        .len()
+        .checked_sub(4)
+        .map(|at| u32_at(&section[at..], 0));
+    !falls && first == Some(0) && end.map(|e| e as usize) == Some(last)
 }
 
 /// The first bytes of `bytes[at..]` (at least `key_len` of them are there), as a number.
@@ -948,7 +933,7 @@ fn split_pieces(literal: &str, lens: impl Iterator<Item = usize>) -> Option<Vec<
 struct Pattern {
     issue: usize,
     index: usize,
-    source: String,
+    source: SharedStr,
     /// Every match starts with one of these (ASCII-lowercased) byte strings; `None` when
     /// no short list says so, and the pattern runs on every text.
     prefixes: Option<Vec<Vec<u8>>>,
@@ -958,7 +943,7 @@ struct Pattern {
 impl Pattern {
     fn regex(&self) -> &Regex {
         self.regex.get_or_init(|| {
-            RegexBuilder::new(&self.source)
+            RegexBuilder::new(self.source.as_str())
                 .case_insensitive(true)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
@@ -996,6 +981,8 @@ struct Prefilter {
     owners: Vec<Vec<u32>>,
     /// How many patterns have prefixes.
     patterns: usize,
+    /// The length the literals were cut to for Teddy; 0 for the automaton.
+    cut: usize,
 }
 
 #[derive(Debug)]
@@ -1027,10 +1014,17 @@ fn prefix_free(mut pairs: Vec<(Vec<u8>, u32)>) -> Vec<(Vec<u8>, Vec<u32>)> {
 }
 
 impl Prefilter {
-    fn build(pairs: Vec<(Vec<u8>, u32)>, patterns: usize) -> Option<Prefilter> {
+    /// The prefilter for these (literal, pattern) pairs. `cut` is the length to cut the
+    /// literals to for Teddy when it is known (from the cache: finding it takes a sort of
+    /// every literal at each length tried), 0 for the automaton.
+    fn build(pairs: Vec<(Vec<u8>, u32)>, patterns: usize, cut: Option<usize>) -> Option<Prefilter> {
         let longest = pairs.iter().map(|(l, _)| l.len()).max()?;
         // Shorter prefixes are still prefixes: shorten until Teddy can take them all.
-        for len in (MIN_PREFIX_LEN..=longest).rev() {
+        let lengths = match cut {
+            None => MIN_PREFIX_LEN..=longest,
+            Some(cut) => cut..=cut,
+        };
+        for len in lengths.rev().filter(|&len| len >= MIN_PREFIX_LEN) {
             let literals = prefix_free(
                 pairs
                     .iter()
@@ -1050,6 +1044,7 @@ impl Prefilter {
                     search: PrefixSearch::Packed(searcher),
                     owners: literals.into_iter().map(|(_, o)| o).collect(),
                     patterns,
+                    cut: len,
                 });
             }
             break;
@@ -1064,6 +1059,7 @@ impl Prefilter {
             search: PrefixSearch::Automaton(ac),
             owners: literals.into_iter().map(|(_, o)| o).collect(),
             patterns,
+            cut: 0,
         })
     }
 
@@ -1142,7 +1138,7 @@ fn prefix_literals(pattern: &str) -> Result<Option<Vec<Vec<u8>>>, ()> {
 }
 
 impl Patterns {
-    fn build(list: Vec<Pattern>) -> Patterns {
+    fn build(list: Vec<Pattern>, cut: Option<usize>) -> Patterns {
         let mut pairs = Vec::new();
         let mut always = Vec::new();
         for (k, p) in list.iter().enumerate() {
@@ -1152,7 +1148,7 @@ impl Patterns {
             }
         }
         let with_prefixes = list.len() - always.len();
-        let prefilter = Prefilter::build(pairs, with_prefixes);
+        let prefilter = Prefilter::build(pairs, with_prefixes, cut);
         if prefilter.is_none() {
             always = (0..list.len()).collect();
         }
@@ -1226,7 +1222,6 @@ impl Patterns {
         for p in &self.list {
             w.u32(p.issue as u32);
             w.u32(p.index as u32);
-            w.str(&p.source);
             match &p.prefixes {
                 None => w.u32(0),
                 Some(ps) => {
@@ -1238,28 +1233,26 @@ impl Patterns {
                 }
             }
         }
+        w.u32(self.prefilter.as_ref().map_or(0, |p| p.cut) as u32);
     }
 
-    fn decode(r: &mut Reader<'_>, issues: &[Issue]) -> Option<Patterns> {
-        // Every pattern of every issue, in order, as `Matcher::new` lists them.
-        let mut expected = issues.iter().enumerate().flat_map(|(i, issue)| {
-            issue
-                .patterns
-                .iter()
-                .enumerate()
-                .map(move |(k, p)| (i, k, p))
-        });
+    fn decode(r: &mut Reader<'_>, issues: &Issues) -> Option<Patterns> {
         let count = r.u32()? as usize;
         let mut list = Vec::with_capacity(count.min(1 << 16));
+        // Every pattern of every issue, once, as `Matcher::new` lists them: by issue, then
+        // by index within the issue (so a count that agrees means none is missing).
+        if count != issues.patterns() {
+            return None;
+        }
+        let mut last = None;
         for _ in 0..count {
             let issue = r.u32()? as usize;
             let index = r.u32()? as usize;
-            let source = r.str()?;
-            let (i, k, own) = expected.next()?;
-            if (i, k) != (issue, index) || own.as_str() != source {
+            if last.is_some_and(|l| l >= (issue, index)) {
                 return None;
             }
-            let source = source.to_string();
+            let source = issues.pattern(issue, index)?;
+            last = Some((issue, index));
             let prefixes = match r.u32()? {
                 0 => None,
                 1 => {
@@ -1287,10 +1280,9 @@ impl Patterns {
                 regex: OnceLock::new(),
             });
         }
-        if expected.next().is_some() {
-            return None;
-        }
-        Some(Patterns::build(list))
+        // Any cut gives a correct prefilter (at worst the automaton): it is not checked.
+        let cut = r.u32()? as usize;
+        Some(Patterns::build(list, Some(cut)))
     }
 }
 

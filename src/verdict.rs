@@ -217,7 +217,7 @@ mod tests {
                 generic,
                 ..Policy::default()
             },
-            issues,
+            issues: issues.into(),
             origin: "test".into(),
         }
     }
