@@ -180,6 +180,11 @@ pub fn judge(
 /// Bidi controls are always reported and always block: text that displays differently
 /// from what it says has no place in a commit message.
 pub fn bidi_controls(text: &str) -> Vec<Finding> {
+    // Every bidi control is encoded with a lead byte 0xD8 (U+061C) or 0xE2; most messages
+    // have neither, and this test runs at memory speed.
+    if !text.bytes().any(|b| b == 0xD8 || b == 0xE2) {
+        return Vec::new();
+    }
     text.char_indices()
         .filter(|&(_, c)| is_bidi_control(c))
         .map(|(at, c)| Finding {
@@ -321,5 +326,24 @@ mod tests {
         assert_eq!(found[0].kind, Kind::Bidi { code_point: 0x202E });
         assert_eq!(found[0].level, Level::Block);
         assert_eq!(found[0].span, 3..6);
+    }
+
+    #[test]
+    fn every_bidi_control_is_found_past_the_fast_path() {
+        let all = [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}',
+        ]
+        .into_iter()
+        .chain([
+            '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ]);
+        for c in all {
+            let text = format!("caf\u{e9} {c}x");
+            let found = bidi_controls(&text);
+            assert_eq!(found.len(), 1, "U+{:04X}", c as u32);
+            assert_eq!(found[0].span, 6..6 + c.len_utf8());
+        }
+        // Other characters with the same lead bytes are not bidi controls.
+        assert!(bidi_controls("\u{2014} \u{0600} \u{2026}").is_empty());
     }
 }
