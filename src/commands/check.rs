@@ -140,6 +140,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
             _ => e,
         }
     })?;
+    release_freed_memory();
 
     let selection = match &plan {
         Some(plan) => Selection::Listed(plan_commits(&repo, plan)?),
@@ -303,6 +304,17 @@ fn scan(
 
 /// More threads than this only contend for the object database.
 const MAX_WORKERS: usize = 4;
+
+/// Hands the heap's free memory back to the system. Parsing and compiling a large
+/// registry (no cache yet) leaves tens of megabytes freed but still resident, which a
+/// long scan would otherwise carry to its end (measured: 70 MiB peak instead of 52).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
 
 /// No registry but the (empty or absent) CI secret: what a fork's job sees.
 fn secret_missing(ctx: &Context) -> bool {
