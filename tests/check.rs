@@ -719,3 +719,30 @@ fn a_whole_history_is_read_from_packs_deltas_and_loose_objects_alike() {
         "{out}"
     );
 }
+
+#[test]
+fn a_damaged_pack_is_an_error_naming_the_commit_not_a_pass() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    for i in 0..30 {
+        commit(&sb, &repo, &format!("Commit {i} with a few words"));
+    }
+    sb.git_ok(&repo, &["repack", "-adq"]);
+    let pack = std::fs::read_dir(repo.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&pack, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut data = std::fs::read(&pack).unwrap();
+    let end = data.len() - 40;
+    for i in (200..end).step_by(97) {
+        data[i] ^= 0x5a;
+    }
+    std::fs::write(&pack, data).unwrap();
+    let (code, out, err) = check(&sb, &repo, &["--all"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("cannot read commit "), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

@@ -278,6 +278,9 @@ fn scan(
     );
     progress.finish();
     let found = found.map_err(|e| match e {
+        WalkError::Read(oid, e) if e.code() != ErrorCode::NotFound && !repo.is_shallow() => {
+            anyhow!("cannot read commit {oid}: {}", e.message())
+        }
         WalkError::Read(_, e) => history_error(repo, e),
         WalkError::NotCommit(oid, kind) => anyhow!("object {oid} is a {kind}, not a commit"),
         WalkError::Malformed(oid, e) => e.context(format!("cannot parse commit {oid}")),
