@@ -418,12 +418,60 @@ mod tests {
         assert!(deltas > 0, "no commit was stored as a delta:\n{listing}");
     }
 
+    /// The pack's file with this extension, made writable (git writes them read-only).
     fn pack_file(repo: &Path, ext: &str) -> std::path::PathBuf {
-        fs::read_dir(repo.join(".git/objects/pack"))
+        let path = fs::read_dir(repo.join(".git/objects/pack"))
             .unwrap()
             .map(|e| e.unwrap().path())
             .find(|p| p.extension().is_some_and(|x| x == ext))
-            .unwrap()
+            .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        path
+    }
+
+    /// Rewrites a version-2 index so that every offset goes through the 64-bit table, as
+    /// git writes it for objects past 2 GiB (checksums are not checked by the reader).
+    fn with_large_offsets(index: &[u8]) -> Vec<u8> {
+        let count =
+            u32::from_be_bytes(index[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+        let offsets = 8 + 256 * 4 + count * 24;
+        let mut out = index[..offsets].to_vec();
+        let mut large = Vec::new();
+        for i in 0..count {
+            let small = u32::from_be_bytes(
+                index[offsets + 4 * i..offsets + 4 * i + 4]
+                    .try_into()
+                    .unwrap(),
+            );
+            assert_eq!(small & 0x8000_0000, 0, "a small test pack");
+            out.extend_from_slice(&(0x8000_0000u32 | i as u32).to_be_bytes());
+            large.extend_from_slice(&u64::from(small).to_be_bytes());
+        }
+        out.extend_from_slice(&large);
+        out.extend_from_slice(&index[offsets + count * 4..]);
+        out
+    }
+
+    #[test]
+    fn offsets_in_the_64_bit_table_are_followed() {
+        let (dir, ids) = packed_repo(10);
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let truth: Vec<Vec<u8>> = ids
+            .iter()
+            .map(|o| repo.odb().unwrap().read(*o).unwrap().data().to_vec())
+            .collect();
+        let idx = pack_file(dir.path(), "idx");
+        let index = fs::read(&idx).unwrap();
+        fs::write(&idx, with_large_offsets(&index)).unwrap();
+        let packs = Packs::open(&dir.path().join(".git/objects"));
+        assert_eq!(packs.len(), 1, "the rewritten index opens");
+        for (oid, want) in ids.iter().zip(&truth) {
+            assert_eq!(packs.read_commit(*oid).as_ref(), Some(want), "{oid}");
+        }
     }
 
     #[test]
