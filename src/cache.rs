@@ -33,12 +33,12 @@ use std::fs;
 use std::io::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use time::Date;
 
 use crate::discovery::Located;
+use crate::mapped::Bytes;
 use crate::matcher::{monotonic, Matcher};
 use crate::registry::{GenericMode, Issue, Issues, Policy, Registry, Severity};
 use crate::verdict::Checker;
@@ -291,14 +291,8 @@ fn read_private(path: &Path) -> Option<(Bytes, Option<i128>)> {
         return None;
     }
     let written = meta.modified().ok().map(nanos);
-    let len = usize::try_from(meta.len()).ok()?;
-    #[cfg(unix)]
-    if let Some(region) = Region::map(&file, len) {
-        return Some((Bytes::new(region), written));
-    }
-    let mut data = Vec::with_capacity(len);
-    std::io::Read::read_to_end(&mut &file, &mut data).ok()?;
-    Some((Bytes::from_vec(data), written))
+    // Read whole at once (the checksum covers all of it): its pages are read in together.
+    Some((Bytes::map(&file, true)?, written))
 }
 
 /// A cache file's header:
@@ -931,114 +925,6 @@ impl<'a> Reader<'a> {
             0 => Some(None),
             1 => Some(Some(self.str()?.to_string())),
             _ => None,
-        }
-    }
-}
-
-/// Bytes that can be shared without copying: a buffer, or a read-only mapping of a cache
-/// file, kept alive as long as any part of it is in use.
-#[derive(Clone)]
-pub(crate) struct Bytes {
-    region: Arc<Region>,
-    range: Range<usize>,
-}
-
-impl Bytes {
-    fn new(region: Region) -> Bytes {
-        let len = region.as_slice().len();
-        Bytes {
-            region: Arc::new(region),
-            range: 0..len,
-        }
-    }
-
-    pub(crate) fn from_vec(data: Vec<u8>) -> Bytes {
-        Bytes::new(Region::Owned(data))
-    }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.region.as_slice()[self.range.clone()]
-    }
-
-    /// A part of these bytes (`range` relative to them).
-    pub(crate) fn slice(&self, range: Range<usize>) -> Bytes {
-        assert!(range.start <= range.end && range.end <= self.range.len());
-        Bytes {
-            region: Arc::clone(&self.region),
-            range: self.range.start + range.start..self.range.start + range.end,
-        }
-    }
-}
-
-impl std::fmt::Debug for Bytes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Bytes({} bytes)", self.range.len())
-    }
-}
-
-enum Region {
-    Owned(Vec<u8>),
-    /// A private read-only mapping. Cache files are replaced by renaming, never rewritten
-    /// in place, so a mapped file does not change under a running check.
-    #[cfg(unix)]
-    Mapped {
-        ptr: *mut libc::c_void,
-        len: usize,
-    },
-}
-
-// The mapping is read-only and owned by this value alone.
-#[cfg(unix)]
-unsafe impl Send for Region {}
-#[cfg(unix)]
-unsafe impl Sync for Region {}
-
-impl Region {
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Region::Owned(v) => v,
-            // SAFETY: `ptr` is a live mapping of `len` readable bytes until `drop`.
-            #[cfg(unix)]
-            Region::Mapped { ptr, len } => unsafe {
-                std::slice::from_raw_parts(*ptr as *const u8, *len)
-            },
-        }
-    }
-
-    /// Maps the whole file, its pages read in at once (no fault per page later).
-    #[cfg(unix)]
-    fn map(file: &fs::File, len: usize) -> Option<Region> {
-        use std::os::unix::io::AsRawFd as _;
-        if len == 0 {
-            return None;
-        }
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        let flags = libc::MAP_PRIVATE | libc::MAP_POPULATE;
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        let flags = libc::MAP_PRIVATE;
-        // SAFETY: a fresh mapping of an open file; the result is checked.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ,
-                flags,
-                file.as_raw_fd(),
-                0,
-            )
-        };
-        (ptr != libc::MAP_FAILED).then_some(Region::Mapped { ptr, len })
-    }
-}
-
-impl Drop for Region {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        if let Region::Mapped { ptr, len } = *self {
-            // SAFETY: unmaps the mapping made in `map`, which nothing uses any more.
-            unsafe {
-                libc::munmap(ptr, len);
-            }
         }
     }
 }

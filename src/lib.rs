@@ -10,9 +10,10 @@
 //! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
 //!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages;
 //!   [`cleanup`] applies git's own message cleanup; [`ci`] reads what a CI job is about;
-//!   [`walk`] reads a history once, from packs directly where it can ([`pack`]); [`report`] renders findings, [`progress`] shows a
-//!   long scan's progress and [`audit`] appends the server's audit log; [`commands`] are
-//!   the entry points and [`cli`] parses the command line.
+//!   [`walk`] reads a history once, from packs directly where it can ([`pack`]);
+//!   [`mapped`] maps files (cache files, packs) into memory; [`report`] renders findings,
+//!   [`progress`] shows a long scan's progress and [`audit`] appends the server's audit
+//!   log; [`commands`] are the entry points and [`cli`] parses the command line.
 
 pub mod audit;
 pub mod cache;
@@ -24,6 +25,7 @@ pub mod discovery;
 pub mod generic;
 pub mod git;
 pub mod json;
+pub mod mapped;
 pub mod matcher;
 pub mod normalize;
 pub mod objects;

@@ -26,7 +26,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
-use crate::cache::{Bytes, Reader, SharedStr, Writer};
+use crate::cache::{Reader, SharedStr, Writer};
+use crate::mapped::Bytes;
 use crate::normalize::{fold, Normalized};
 use crate::registry::{Issue, Issues};
 

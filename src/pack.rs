@@ -21,6 +21,8 @@ use std::path::Path;
 
 use git2::Oid;
 
+use crate::mapped::Bytes;
+
 /// Objects bigger than this are left to libgit2 (a commit message is limited far below
 /// it; a corrupt size field must not make us allocate gigabytes).
 const MAX_OBJECT: usize = 64 << 20;
@@ -32,8 +34,8 @@ pub struct Packs {
 }
 
 struct Pack {
-    index: Map,
-    data: Map,
+    index: Bytes,
+    data: Bytes,
     /// Objects in the pack.
     count: usize,
 }
@@ -85,8 +87,12 @@ thread_local! {
 
 impl Pack {
     fn open(idx_path: &Path) -> Option<Pack> {
-        let index = Map::open(idx_path)?;
-        let data = Map::open(&idx_path.with_extension("pack"))?;
+        // Mapped, not read: only the pages of the objects looked up are ever read in.
+        let index = Bytes::map(&fs::File::open(idx_path).ok()?, false)?;
+        let data = Bytes::map(
+            &fs::File::open(idx_path.with_extension("pack")).ok()?,
+            false,
+        )?;
         let idx = index.as_slice();
         // Version 2: magic, version, 256-entry fanout, then ids, CRCs, offsets.
         if idx.len() < 8 + 256 * 4 + 40 || idx[..4] != [0xff, b't', b'O', b'c'] {
@@ -274,78 +280,6 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
 
 fn be32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
-}
-
-/// A file mapped read-only (read into memory where mapping is not available).
-struct Map {
-    ptr: *const u8,
-    len: usize,
-    owned: Vec<u8>,
-}
-
-// The mapping is read-only and never changes while it is alive.
-unsafe impl Send for Map {}
-unsafe impl Sync for Map {}
-
-impl Map {
-    fn open(path: &Path) -> Option<Map> {
-        let file = fs::File::open(path).ok()?;
-        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
-        if len == 0 {
-            return None;
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd as _;
-            // SAFETY: a private read-only mapping of a file we opened; the pointer is only
-            // read within `len` bytes and unmapped once, on drop. Git never rewrites a pack
-            // or index in place (new ones are written beside and renamed).
-            let ptr = unsafe {
-                libc::mmap(
-                    std::ptr::null_mut(),
-                    len,
-                    libc::PROT_READ,
-                    libc::MAP_PRIVATE,
-                    file.as_raw_fd(),
-                    0,
-                )
-            };
-            if ptr != libc::MAP_FAILED {
-                return Some(Map {
-                    ptr: ptr as *const u8,
-                    len,
-                    owned: Vec::new(),
-                });
-            }
-        }
-        let owned = fs::read(path).ok()?;
-        Some(Map {
-            ptr: std::ptr::null(),
-            len: owned.len(),
-            owned,
-        })
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        if self.ptr.is_null() {
-            &self.owned
-        } else {
-            // SAFETY: see `open`; the mapping lives as long as `self`.
-            unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
-        }
-    }
-}
-
-impl Drop for Map {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        if !self.ptr.is_null() {
-            // SAFETY: `ptr`/`len` are exactly what mmap returned.
-            unsafe {
-                libc::munmap(self.ptr as *mut libc::c_void, self.len);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
