@@ -22,8 +22,8 @@ use crate::ci::{self, Detected, Plan, Provider, Range};
 use crate::cli::{AsOf, Context, Format};
 use crate::pack::Packs;
 use crate::progress::Progress;
-use crate::report::{self, Report, Source, Style};
-use crate::verdict::{self, Checker};
+use crate::report::{self, Checked, Report, Source, Style};
+use crate::verdict::Checker;
 use crate::walk::{self, Start, WalkError};
 use crate::{discovery, objects};
 
@@ -147,10 +147,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
         None => revision_commits(&repo, revisions)?,
     };
     if let Some(plan) = &plan {
-        let count = match &selection {
-            Selection::Listed(oids) => oids.len(),
-            Selection::Reachable(_) => 0,
-        };
+        let count = selection.len().unwrap_or(0);
         let extra = if plan.texts.is_empty() {
             String::new()
         } else {
@@ -207,12 +204,22 @@ pub enum Selection {
     Listed(Vec<Oid>),
 }
 
+impl Selection {
+    /// How many commits, when that is known before the walk.
+    fn len(&self) -> Option<usize> {
+        match self {
+            Selection::Reachable(_) => None,
+            Selection::Listed(oids) => Some(oids.len()),
+        }
+    }
+}
+
 /// What one scanning thread found.
 #[derive(Default)]
 struct Found {
     checked: usize,
-    /// Commits with findings, with their committer time for the final order.
-    items: Vec<(i64, Oid, Source, String, Vec<verdict::Finding>)>,
+    /// Commits with findings, with their committer time and id for the final order.
+    items: Vec<(i64, Oid, Checked)>,
 }
 
 /// Reads the selected commits and checks their messages, adding them to `report`,
@@ -231,13 +238,13 @@ fn scan(
     git2::opts::enable_caching(false);
     git2::opts::strict_hash_verification(false);
     let odb = repo.odb().context("cannot open the object database")?;
-    let (start, total, shallow) = match selection {
-        Selection::Reachable(tips) => (Start::Reachable(tips), None, shallow_commits(repo)?),
+    let (start, shallow) = match selection {
+        Selection::Reachable(tips) => (Start::Reachable(tips), shallow_commits(repo)?),
         // `collect` has checked the list against the shallow boundary.
-        Selection::Listed(oids) => (Start::Listed(oids), Some(oids.len()), HashSet::new()),
+        Selection::Listed(oids) => (Start::Listed(oids), HashSet::new()),
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
-    let mut progress = Progress::stderr("commits", total);
+    let mut progress = Progress::stderr("commits", selection.len());
     // Packs are read directly where they can be (see `pack`); everything else, and every
     // object when GIT_OBJECT_DIRECTORY points elsewhere, through libgit2.
     let packs = if std::env::var_os("GIT_OBJECT_DIRECTORY").is_some() {
@@ -268,9 +275,12 @@ fn scan(
                     id: commit.oid.to_string(),
                     subject: objects::subject(&raw.message).to_string(),
                 };
-                found
-                    .items
-                    .push((commit.time, commit.oid, source, raw.message, findings));
+                let item = Checked {
+                    source,
+                    text: raw.message,
+                    findings,
+                };
+                found.items.push((commit.time, commit.oid, item));
             }
             Ok(())
         },
@@ -289,19 +299,15 @@ fn scan(
         WalkError::Panicked => anyhow!("a scanning thread failed"),
     })?;
     let mut items = Vec::new();
-    let mut checked = 0;
     for part in found {
-        checked += part.checked;
+        report.checked += part.checked;
         items.extend(part.items);
     }
-    // `add` counts the commits with findings; the clean ones are only counted.
-    let clean = checked - items.len();
     // Newest first, as `git log` lists them; the id settles equal times.
     items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, _, source, text, findings) in items {
-        report.add(source, text, findings);
-    }
-    report.checked += clean;
+    report
+        .items
+        .extend(items.into_iter().map(|(_, _, item)| item));
     Ok(report)
 }
 
@@ -337,34 +343,37 @@ fn committer_day(raw: &objects::RawObject, oid: Oid) -> anyhow::Result<Date> {
 
 /// The commits named by `git rev-list`-style arguments.
 pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Result<Selection> {
-    let mut walk = Marks::default();
+    // The tips to include (`true`) and exclude, in command-line order.
+    let mut marks: Vec<(Oid, bool)> = Vec::new();
     let mut negated = false;
     for arg in revisions {
         let arg = arg.as_str();
         match arg {
             "--not" => negated = !negated,
-            "--all" => {
-                for oid in ref_tips(repo, &["refs/"])? {
-                    mark(&mut walk, oid, !negated)?;
-                }
-                if let Some(head) = head_commit(repo)? {
-                    mark(&mut walk, head, !negated)?;
+            "--all" | "--branches" | "--tags" | "--remotes" => {
+                let prefix = match arg {
+                    "--all" => "refs/",
+                    "--branches" => "refs/heads/",
+                    "--tags" => "refs/tags/",
+                    _ => "refs/remotes/",
+                };
+                let tips = ref_tips(repo, &[prefix])?;
+                marks.extend(tips.into_iter().map(|oid| (oid, !negated)));
+                if arg == "--all" {
+                    marks.extend(head_commit(repo)?.map(|head| (head, !negated)));
                 }
             }
-            "--branches" => mark_all(&mut walk, &ref_tips(repo, &["refs/heads/"])?, !negated)?,
-            "--tags" => mark_all(&mut walk, &ref_tips(repo, &["refs/tags/"])?, !negated)?,
-            "--remotes" => mark_all(&mut walk, &ref_tips(repo, &["refs/remotes/"])?, !negated)?,
             s if s.starts_with('-') => bail!("unsupported option `{s}` in revisions"),
             s if s.contains("...") => {
                 let (a, b) = s.split_once("...").unwrap_or((s, ""));
                 let a = resolve(repo, if a.is_empty() { "HEAD" } else { a })?;
                 let b = resolve(repo, if b.is_empty() { "HEAD" } else { b })?;
-                mark(&mut walk, a, !negated)?;
-                mark(&mut walk, b, !negated)?;
+                marks.push((a, !negated));
+                marks.push((b, !negated));
                 match repo.merge_bases(a, b) {
                     Ok(bases) => {
                         for base in bases.iter() {
-                            mark(&mut walk, *base, negated)?;
+                            marks.push((*base, negated));
                         }
                     }
                     Err(e) if e.code() == ErrorCode::NotFound => {}
@@ -375,37 +384,36 @@ pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Resu
                 let (a, b) = s.split_once("..").unwrap_or((s, ""));
                 let a = resolve(repo, if a.is_empty() { "HEAD" } else { a })?;
                 let b = resolve(repo, if b.is_empty() { "HEAD" } else { b })?;
-                mark(&mut walk, a, negated)?;
-                mark(&mut walk, b, !negated)?;
+                marks.push((a, negated));
+                marks.push((b, !negated));
             }
             s if s.starts_with('^') && s.len() > 1 => {
-                mark(&mut walk, resolve(repo, &s[1..])?, negated)?;
+                marks.push((resolve(repo, &s[1..])?, negated));
             }
             s if s.ends_with("^!") && s.len() > 2 => {
                 let commit = resolve(repo, &s[..s.len() - 2])?;
-                mark(&mut walk, commit, !negated)?;
+                marks.push((commit, !negated));
                 for parent in parents(repo, commit)? {
-                    mark(&mut walk, parent, negated)?;
+                    marks.push((parent, negated));
                 }
             }
             s if s.ends_with("^@") && s.len() > 2 => {
                 let commit = resolve(repo, &s[..s.len() - 2])?;
                 for parent in parents(repo, commit)? {
-                    mark(&mut walk, parent, !negated)?;
+                    marks.push((parent, !negated));
                 }
             }
-            s => mark(&mut walk, resolve(repo, s)?, !negated)?,
+            s => marks.push((resolve(repo, s)?, !negated)),
         }
     }
-    if walk.0.iter().all(|&(_, include)| include) {
-        let mut seen = HashSet::new();
-        let tips = walk.0.into_iter().map(|(oid, _)| oid);
+    if marks.iter().all(|&(_, include)| include) {
+        // The walk reads each tip once, however often it is named.
         return Ok(Selection::Reachable(
-            tips.filter(|o| seen.insert(*o)).collect(),
+            marks.into_iter().map(|(oid, _)| oid).collect(),
         ));
     }
     let mut revwalk = repo.revwalk().context("cannot walk the history")?;
-    for (oid, include) in walk.0 {
+    for (oid, include) in marks {
         let result = if include {
             revwalk.push(oid)
         } else {
@@ -415,10 +423,6 @@ pub fn revision_commits(repo: &Repository, revisions: &[String]) -> anyhow::Resu
     }
     Ok(Selection::Listed(collect(repo, revwalk)?))
 }
-
-/// The tips a revision list includes and excludes, in order.
-#[derive(Default)]
-struct Marks(Vec<(Oid, bool)>);
 
 /// The commits a CI plan names.
 pub fn plan_commits(repo: &Repository, plan: &Plan) -> anyhow::Result<Vec<Oid>> {
@@ -633,13 +637,4 @@ fn ref_tips(repo: &Repository, prefixes: &[&str]) -> anyhow::Result<Vec<Oid>> {
         }
     }
     Ok(tips)
-}
-
-fn mark(walk: &mut Marks, oid: Oid, include: bool) -> anyhow::Result<()> {
-    walk.0.push((oid, include));
-    Ok(())
-}
-
-fn mark_all(walk: &mut Marks, oids: &[Oid], include: bool) -> anyhow::Result<()> {
-    oids.iter().try_for_each(|oid| mark(walk, *oid, include))
 }
