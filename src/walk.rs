@@ -57,18 +57,12 @@ pub enum WalkError {
 }
 
 /// A commit the scan has read.
-pub struct Visited<'a> {
+pub struct Read {
     pub oid: Oid,
     /// Committer time, seconds since the epoch.
     pub time: i64,
     /// The raw object, headers and message.
-    pub data: &'a [u8],
-}
-
-struct Read {
-    oid: Oid,
-    time: i64,
-    data: Vec<u8>,
+    pub data: Vec<u8>,
 }
 
 /// Commits read and not yet checked travel between workers in batches this size...
@@ -116,7 +110,7 @@ pub fn scan<S: Send>(
     shallow: &HashSet<Oid>,
     workers: usize,
     init: impl Fn() -> S + Sync,
-    visit: impl Fn(&mut S, Visited<'_>) -> anyhow::Result<()> + Sync,
+    visit: impl Fn(&mut S, &Read) -> anyhow::Result<()> + Sync,
     mut tick: impl FnMut(usize),
 ) -> Result<Vec<S>, WalkError> {
     let (tips, follow) = match start {
@@ -149,12 +143,7 @@ pub fn scan<S: Send>(
     };
     let check = |state: &mut S, batch: Vec<Read>| -> bool {
         for read in &batch {
-            let commit = Visited {
-                oid: read.oid,
-                time: read.time,
-                data: &read.data,
-            };
-            if let Err(e) = visit(state, commit) {
+            if let Err(e) = visit(state, read) {
                 fail(WalkError::Visit(e));
                 return false;
             }
@@ -347,6 +336,37 @@ mod tests {
             .unwrap()
     }
 
+    /// A line of `more` commits on a root: its tip.
+    fn line(repo: &git2::Repository, more: i64) -> Oid {
+        let mut tip = commit(repo, &[], 1, "root");
+        for i in 0..more {
+            tip = commit(repo, &[tip], 2 + i, "more");
+        }
+        tip
+    }
+
+    /// Everything `tip` reaches, on two workers, through libgit2 only.
+    fn scan_line(
+        repo: &git2::Repository,
+        tip: Oid,
+        visit: impl Fn(&mut (), &Read) -> anyhow::Result<()> + Sync,
+    ) -> Result<Vec<()>, WalkError> {
+        let odb = repo.odb().unwrap();
+        let objects = Objects {
+            odb: &odb,
+            packs: &Packs::default(),
+        };
+        scan(
+            objects,
+            Start::Reachable(&[tip]),
+            &HashSet::new(),
+            2,
+            || (),
+            visit,
+            |_| {},
+        )
+    }
+
     /// (oid, time, message) of every commit visited, sorted by oid.
     fn visit_all(
         repo: &git2::Repository,
@@ -366,7 +386,7 @@ mod tests {
             workers,
             Vec::new,
             |seen: &mut Vec<(Oid, i64, String)>, c| {
-                let text = String::from_utf8_lossy(c.data);
+                let text = String::from_utf8_lossy(&c.data);
                 let message = text.split_once("\n\n").unwrap().1.trim().to_string();
                 seen.push((c.oid, c.time, message));
                 Ok(())
@@ -473,26 +493,11 @@ mod tests {
     fn a_panicking_worker_fails_the_scan_without_a_hang() {
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init_bare(dir.path()).unwrap();
-        let mut tip = commit(&repo, &[], 1, "root");
-        for i in 0..600 {
-            tip = commit(&repo, &[tip], 2 + i, "more");
-        }
-        let odb = repo.odb().unwrap();
-        let result = scan(
-            Objects {
-                odb: &odb,
-                packs: &Packs::default(),
-            },
-            Start::Reachable(&[tip]),
-            &HashSet::new(),
-            2,
-            || (),
-            |_, c| {
-                assert!(c.time != 300, "a bug in a visitor");
-                Ok(())
-            },
-            |_| {},
-        );
+        let tip = line(&repo, 600);
+        let result = scan_line(&repo, tip, |_, c| {
+            assert!(c.time != 300, "a bug in a visitor");
+            Ok(())
+        });
         assert!(matches!(result, Err(WalkError::Panicked)));
     }
 
@@ -500,27 +505,12 @@ mod tests {
     fn visit_can_stop_the_walk() {
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init_bare(dir.path()).unwrap();
-        let mut tip = commit(&repo, &[], 1, "root");
-        for i in 0..100 {
-            tip = commit(&repo, &[tip], 2 + i, "more");
-        }
+        let tip = line(&repo, 100);
         let seen = AtomicUsize::new(0);
-        let odb = repo.odb().unwrap();
-        let result = scan(
-            Objects {
-                odb: &odb,
-                packs: &Packs::default(),
-            },
-            Start::Reachable(&[tip]),
-            &HashSet::new(),
-            2,
-            || (),
-            |_, _| {
-                seen.fetch_add(1, Ordering::Relaxed);
-                anyhow::bail!("enough")
-            },
-            |_| {},
-        );
+        let result = scan_line(&repo, tip, |_, _| {
+            seen.fetch_add(1, Ordering::Relaxed);
+            anyhow::bail!("enough")
+        });
         assert!(matches!(result, Err(WalkError::Visit(_))));
         assert!(seen.load(Ordering::Relaxed) <= 2, "both workers stop");
     }

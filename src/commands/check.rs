@@ -263,7 +263,7 @@ fn scan(
         workers,
         Found::default,
         |found, commit| {
-            let raw = objects::parse(commit.data);
+            let raw = objects::parse(&commit.data);
             let day = match as_of {
                 AsOf::Day(d) => d,
                 AsOf::CommitDate => committer_day(&raw, commit.oid)?,
