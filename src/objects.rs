@@ -2,6 +2,8 @@
 //! a NUL included, which `git log` hides but every clone carries), decoded per the
 //! object's `encoding` header.
 
+use std::borrow::Cow;
+
 use anyhow::{anyhow, Context as _};
 use git2::{ObjectType, Oid, Repository};
 
@@ -46,21 +48,13 @@ pub fn read(repo: &Repository, oid: Oid) -> anyhow::Result<(ObjectType, RawObjec
 /// Splits a raw commit or tag into headers and message. Continuation lines (a leading
 /// space, as in `gpgsig`) belong to the header before them.
 pub fn parse(data: &[u8]) -> RawObject {
+    let (head, body) = split(data);
     let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut rest = data;
-    loop {
-        let (line, after) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
-        rest = after;
-        if line.is_empty() {
-            break;
-        }
-        if line[0] == b' ' {
+    for line in header_lines(head) {
+        if let Some(more) = line.strip_prefix(b" ") {
             if let Some((_, v)) = headers.last_mut() {
                 v.push(b'\n');
-                v.extend_from_slice(&line[1..]);
+                v.extend_from_slice(more);
             }
         } else {
             let (k, v) = match line.iter().position(|&b| b == b' ') {
@@ -69,16 +63,53 @@ pub fn parse(data: &[u8]) -> RawObject {
             };
             headers.push((String::from_utf8_lossy(k).into_owned(), v.to_vec()));
         }
-        if rest.is_empty() {
-            break;
-        }
     }
     let encoding = headers
         .iter()
         .find(|(k, _)| k == "encoding")
         .map(|(_, v)| v.clone());
-    let message = decode(rest, encoding.as_deref());
+    let message = decode(body, encoding.as_deref());
     RawObject { headers, message }
+}
+
+/// The message of a raw commit or tag, decoded as [`parse`] decodes it, without
+/// collecting the headers: what a history scan needs of every commit.
+pub fn message(data: &[u8]) -> String {
+    let (head, body) = split(data);
+    // The first `encoding` header's value, continuation lines included.
+    let mut encoding: Option<Cow<'_, [u8]>> = None;
+    let mut in_encoding = false;
+    for line in header_lines(head) {
+        if let Some(more) = line.strip_prefix(b" ") {
+            if let (true, Some(value)) = (in_encoding, encoding.as_mut()) {
+                value.to_mut().push(b'\n');
+                value.to_mut().extend_from_slice(more);
+            }
+            continue;
+        }
+        let key = line.split(|&b| b == b' ').next().unwrap_or(line);
+        in_encoding = encoding.is_none() && key == b"encoding";
+        if in_encoding {
+            encoding = Some(Cow::Borrowed(line.get(9..).unwrap_or(&[])));
+        }
+    }
+    decode(body, encoding.as_deref())
+}
+
+/// The header block (without its final newline) and the message after the blank line
+/// that ends it; no blank line, no message.
+fn split(data: &[u8]) -> (&[u8], &[u8]) {
+    if let Some(body) = data.strip_prefix(b"\n") {
+        return (&[], body);
+    }
+    match data.windows(2).position(|w| w == b"\n\n") {
+        Some(i) => (&data[..i], &data[i + 2..]),
+        None => (data.strip_suffix(b"\n").unwrap_or(data), &[]),
+    }
+}
+
+fn header_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    head.split(|&b| b == b'\n').filter(|l| !l.is_empty())
 }
 
 /// Decodes per the `encoding` header (UTF-8 when absent). Where that fails — an unknown
@@ -117,6 +148,34 @@ mod tests {
         let o = parse(raw);
         assert_eq!(o.header("gpgsig").unwrap(), b"-----BEGIN\nline\n-----END");
         assert_eq!(o.message, "caf\u{e9}\n");
+    }
+
+    #[test]
+    fn message_alone_is_what_parse_gives() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\n",
+            b"\nonly a message",
+            b"tree t\n",
+            b"tree t\nparent p",
+            b"tree t\n\n",
+            b"tree t\n\nsubject\0hidden\n",
+            b"tree t\nencoding ISO-8859-1\n\ncaf\xe9\n",
+            b"tree t\nencoding\n\ncaf\xe9\n",
+            b"tree t\nencoding UTF-16\n more\n\ncaf\xe9\n",
+            b"tree t\nencoding ISO-8859-1\nencoding UTF-16LE\n\ncaf\xe9\n",
+            b"tree t\ngpgsig -----BEGIN\n encoding UTF-16LE\n -----END\n\nx\n\ny\n",
+            b" leading continuation\nencoding latin1\n\n\xe9\n",
+            b"tree t\nencodingx latin1\n\n\xe9\n",
+        ];
+        for data in cases {
+            assert_eq!(
+                message(data),
+                parse(data).message,
+                "{:?}",
+                String::from_utf8_lossy(data)
+            );
+        }
     }
 
     #[test]
