@@ -38,8 +38,9 @@ use std::time::{Duration, SystemTime};
 use time::Date;
 
 use crate::discovery::Located;
+use crate::mapped::layout::{self, monotonic, u32_at};
 use crate::mapped::Bytes;
-use crate::matcher::{monotonic, Matcher};
+use crate::matcher::Matcher;
 use crate::registry::{GenericMode, Issue, Issues, Policy, Registry, Severity};
 use crate::verdict::Checker;
 
@@ -502,10 +503,6 @@ const TABLE_FIRSTS: usize = 2;
 const TABLE_RECORDS: usize = 3;
 const RECORD_WORDS: usize = 8;
 
-fn word(section: &[u8], i: usize) -> u32 {
-    u32::from_le_bytes(section[4 * i..4 * i + 4].try_into().unwrap())
-}
-
 /// One issue's record, checked.
 struct Record {
     severity: Severity,
@@ -529,7 +526,7 @@ impl Record {
     /// A record's words, if they are consistent with its strings.
     #[inline]
     fn parse(words: &[u8], strings: Range<usize>) -> Option<Record> {
-        let w = |k: usize| word(words, k);
+        let w = |k: usize| u32_at(words, k);
         let severity = match w(0) {
             0 => Severity::Critical,
             1 => Severity::High,
@@ -629,26 +626,9 @@ impl IssueTable {
     /// in it decodes; `None` on anything inconsistent.
     fn from_bytes(data: Bytes) -> Option<IssueTable> {
         let bytes = data.as_slice();
-        let mut header = [0usize; 3];
-        for (i, h) in header.iter_mut().enumerate() {
-            let v = u64::from_le_bytes(bytes.get(8 * i..8 * i + 8)?.try_into().ok()?);
-            *h = usize::try_from(v).ok()?;
-        }
-        // No count can exceed the bytes there are: the arithmetic below cannot overflow.
-        if header.iter().any(|&v| v > bytes.len()) {
-            return None;
-        }
-        let [n, s, text_len] = header;
+        let [n, s, text_len] = layout::header(bytes)?;
         let sizes = [text_len, 4 * (s + 1), 4 * (n + 1), 4 * RECORD_WORDS * n];
-        let mut sections: [Range<usize>; 4] = Default::default();
-        let mut at = 24;
-        for (section, size) in sections.iter_mut().zip(sizes) {
-            *section = at..at.checked_add(size)?;
-            at = section.end;
-        }
-        if at != bytes.len() {
-            return None;
-        }
+        let sections = layout::sections(bytes, 3, sizes)?;
         let mut table = IssueTable {
             data,
             sections,
@@ -672,14 +652,14 @@ impl IssueTable {
         };
         if ends
             .chunks_exact(4)
-            .fold(false, |bad, e| bad | inside(word(e, 0)))
+            .fold(false, |bad, e| bad | inside(u32_at(e, 0)))
         {
             return None;
         }
         let records = table.section(TABLE_RECORDS).chunks_exact(4 * RECORD_WORDS);
         let mut patterns = 0;
         for (pair, record) in firsts.windows(8).step_by(4).zip(records) {
-            let r = Record::parse(record, word(pair, 0) as usize..word(pair, 1) as usize)?;
+            let r = Record::parse(record, u32_at(pair, 0) as usize..u32_at(pair, 1) as usize)?;
             patterns += r.strings.len() - r.patterns_start();
         }
         table.patterns = patterns;
@@ -704,7 +684,7 @@ impl IssueTable {
             return None;
         }
         let firsts = self.section(TABLE_FIRSTS);
-        let strings = word(firsts, i) as usize..word(firsts, i + 1) as usize;
+        let strings = u32_at(firsts, i) as usize..u32_at(firsts, i + 1) as usize;
         let size = 4 * RECORD_WORDS;
         Record::parse(
             &self.section(TABLE_RECORDS)[size * i..size * (i + 1)],
@@ -721,7 +701,7 @@ impl IssueTable {
         }
         let ends = self.section(TABLE_ENDS);
         let at = self.sections[TABLE_TEXT].start;
-        let range = at + word(ends, string) as usize..at + word(ends, string + 1) as usize;
+        let range = at + u32_at(ends, string) as usize..at + u32_at(ends, string + 1) as usize;
         // The text is UTF-8 and every end is at a character boundary (see `from_bytes`).
         Some(SharedStr(self.data.slice(range)))
     }
@@ -732,7 +712,7 @@ impl IssueTable {
         let r = self.record(i)?;
         let (text, ends) = (self.section(TABLE_TEXT), self.section(TABLE_ENDS));
         let string = |k: usize| -> Option<String> {
-            let bytes = text.get(word(ends, k) as usize..word(ends, k + 1) as usize)?;
+            let bytes = text.get(u32_at(ends, k) as usize..u32_at(ends, k + 1) as usize)?;
             Some(std::str::from_utf8(bytes).ok()?.to_string())
         };
         let list = |range: Range<usize>| range.map(string).collect::<Option<Vec<String>>>();
@@ -1342,7 +1322,7 @@ mod tests {
         let set = |bytes: &mut Vec<u8>, at: usize, v: u32| {
             bytes[at..at + 4].copy_from_slice(&v.to_le_bytes())
         };
-        let get = |bytes: &[u8], at: usize| word(&bytes[at..], 0);
+        let get = |bytes: &[u8], at: usize| u32_at(&bytes[at..], 0);
 
         // The per-issue offset table out of order, past the strings, or not from 0;
         // a string end out of order or inside a character.

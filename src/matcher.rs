@@ -27,6 +27,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::cache::{Reader, SharedStr, Writer};
+use crate::mapped::layout::{self, monotonic, u32_at, u64_at};
 use crate::mapped::Bytes;
 use crate::normalize::{fold, Normalized};
 use crate::registry::{Issue, Issues};
@@ -529,14 +530,6 @@ struct View<'a> {
     lengths: &'a [u8],
 }
 
-fn u32_at(section: &[u8], i: usize) -> u32 {
-    u32::from_le_bytes(section[4 * i..4 * i + 4].try_into().unwrap())
-}
-
-fn u64_at(section: &[u8], i: usize) -> u64 {
-    u64::from_le_bytes(section[8 * i..8 * i + 8].try_into().unwrap())
-}
-
 const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// The hash bits of a filter key.
@@ -680,14 +673,7 @@ impl Literals {
     /// every owner is one of them.
     fn from_bytes(data: Bytes, issues: Option<usize>) -> Option<Literals> {
         let bytes = data.as_slice();
-        let mut header = [0usize; HEADER_WORDS];
-        for (i, h) in header.iter_mut().enumerate() {
-            *h = usize::try_from(u64_at(bytes.get(..HEADER_WORDS * 8)?, i)).ok()?;
-        }
-        // No count can exceed the bytes there are: the arithmetic below cannot overflow.
-        if header.iter().any(|&v| v > bytes.len()) {
-            return None;
-        }
+        let header: [usize; HEADER_WORDS] = layout::header(bytes)?;
         let [n, m, p, s, f, l, text_len, filter_shift, key_len, min_len, max_len] = header;
         let sizes = [
             text_len,
@@ -700,13 +686,8 @@ impl Literals {
             8 * f,
             8 * l,
         ];
-        let mut sections: [Range<usize>; 9] = Default::default();
-        let mut at = HEADER_WORDS * 8;
-        for (section, size) in sections.iter_mut().zip(sizes) {
-            *section = at..at.checked_add(size)?;
-            at = section.end;
-        }
-        if at != bytes.len() || n == 0 || n > u32::MAX as usize {
+        let sections = layout::sections(bytes, HEADER_WORDS, sizes)?;
+        if n == 0 || n > u32::MAX as usize {
             return None;
         }
         let filter_bits_log2 = 64usize.checked_sub(filter_shift)?;
@@ -887,22 +868,6 @@ fn key_mask(key_len: u32) -> u64 {
     } else {
         (1u64 << (8 * key_len)) - 1
     }
-}
-
-/// Whether the u32s of `section` (at least one) rise from 0 to `last` without falling:
-/// every pair compared, branch-free, so that the check vectorizes.
-pub(crate) fn monotonic(section: &[u8], last: usize) -> bool {
-    let words = section.chunks_exact(4).map(|w| u32_at(w, 0));
-    let next = section.get(4..).unwrap_or_default().chunks_exact(4);
-    let falls = words
-        .zip(next)
-        .fold(false, |bad, (a, b)| bad | (u32_at(b, 0) < a));
-    let first = section.get(..4).map(|w| u32_at(w, 0));
-    let end = section
-        .len()
-        .checked_sub(4)
-        .map(|at| u32_at(&section[at..], 0));
-    !falls && first == Some(0) && end.map(|e| e as usize) == Some(last)
 }
 
 /// The first bytes of `bytes[at..]` (at least `key_len` of them are there), as a number.
