@@ -15,22 +15,6 @@ fn commit(sb: &Sandbox, dir: &Path, message: &str) -> String {
     rev(sb, dir, "HEAD")
 }
 
-fn commit_dated(sb: &Sandbox, dir: &Path, message: &str, date: &str) -> String {
-    let out = sb
-        .command("git")
-        .current_dir(dir)
-        .env("GIT_COMMITTER_DATE", date)
-        .args(["commit", "-q", "--allow-empty", "-m", message])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    rev(sb, dir, "HEAD")
-}
-
 fn rev(sb: &Sandbox, dir: &Path, name: &str) -> String {
     sb.git_ok(dir, &["rev-parse", name]).trim().to_string()
 }
@@ -55,22 +39,6 @@ fn check(sb: &Sandbox, dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["check"];
     all.extend_from_slice(args);
     embargo(sb, dir, &all, &[])
-}
-
-/// A tool the test needs: found, or (under CI=true) a failure, else a skip notice.
-fn require_tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("`{name}` is needed by this test and missing; run ci/install-test-tools.sh");
-        }
-        eprintln!("SKIPPED: `{name}` not found (CI=true makes this a failure)");
-    }
-    found
 }
 
 #[test]
@@ -182,14 +150,12 @@ fn as_of_commit_judges_each_commit_on_its_committer_date() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     // SX-2026-011 is released 2026-11-25: its embargo lifts 21 days later, on 2026-12-16.
-    let lifted = commit_dated(
-        &sb,
+    let lifted = sb.commit_dated(
         &repo,
         "Fix the ratchet header replay",
         "2026-12-20T12:00:00+00:00",
     );
-    let kept = commit_dated(
-        &sb,
+    let kept = sb.commit_dated(
         &repo,
         "Ratchet header replay, again",
         "2026-11-26T12:00:00+00:00",

@@ -640,21 +640,7 @@ fn fallback_walk_is_exact() {
     std::fs::create_dir_all(&repo).unwrap();
     sb.git_ok(&repo, &["init", "-q", "-b", "main"]);
     let commit = |msg: &str, date: i64| {
-        let out = sb
-            .command("git")
-            .current_dir(&repo)
-            .args(["commit", "-q", "--allow-empty", "-m", msg])
-            .env(
-                "GIT_COMMITTER_DATE",
-                format!("{} +0000", 1_600_000_000 + date),
-            )
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        sb.commit_dated(&repo, msg, &format!("{} +0000", 1_600_000_000 + date));
     };
     let git = |args: &[&str]| sb.git_ok(&repo, args).trim().to_string();
     // A skewed history: dates jump back and forth.

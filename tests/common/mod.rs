@@ -94,6 +94,23 @@ impl Sandbox {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// An empty commit in `dir` with this committer date (git's date formats); its id.
+    pub fn commit_dated(&self, dir: &Path, message: &str, date: &str) -> String {
+        let out = self
+            .command("git")
+            .current_dir(dir)
+            .env("GIT_COMMITTER_DATE", date)
+            .args(["commit", "-q", "--allow-empty", "-m", message])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.git_ok(dir, &["rev-parse", "HEAD"]).trim().to_string()
+    }
+
     /// A fresh non-bare repository with one initial commit on `main`.
     pub fn repo(&self, name: &str) -> PathBuf {
         let dir = self.path().join(name);
