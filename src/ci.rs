@@ -57,6 +57,18 @@ pub enum Range {
     Nothing,
 }
 
+impl Range {
+    /// `base..tip`, where `base` must be in the clone.
+    fn between(base: String, tip: String) -> Range {
+        Range::Between {
+            base,
+            tip,
+            base_may_be_gone: false,
+            branch: None,
+        }
+    }
+}
+
 /// What to check in this CI job.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -220,12 +232,7 @@ fn github_pull_request(payload: &Value) -> anyhow::Result<Plan> {
     Ok(Plan {
         provider: Provider::GitHub,
         what: format!("GitHub pull request{number}"),
-        range: Range::Between {
-            base,
-            tip,
-            base_may_be_gone: false,
-            branch: None,
-        },
+        range: Range::between(base, tip),
         texts,
         fork,
         notes: Vec::new(),
@@ -273,12 +280,10 @@ fn github_merge_group(payload: &Value) -> anyhow::Result<Plan> {
     Ok(Plan {
         provider: Provider::GitHub,
         what: "GitHub merge group".to_string(),
-        range: Range::Between {
-            base: object_id(payload, "/merge_group/base_sha")?,
-            tip: object_id(payload, "/merge_group/head_sha")?,
-            base_may_be_gone: false,
-            branch: None,
-        },
+        range: Range::between(
+            object_id(payload, "/merge_group/base_sha")?,
+            object_id(payload, "/merge_group/head_sha")?,
+        ),
         texts: Vec::new(),
         fork: None,
         notes: Vec::new(),
@@ -337,12 +342,7 @@ fn gitlab(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Plan> {
     Ok(Plan {
         provider: Provider::GitLab,
         what: format!("GitLab merge request !{iid}"),
-        range: Range::Between {
-            base,
-            tip,
-            base_may_be_gone: false,
-            branch: None,
-        },
+        range: Range::between(base, tip),
         texts,
         fork,
         notes,
