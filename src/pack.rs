@@ -64,14 +64,6 @@ impl Packs {
         Packs { packs }
     }
 
-    pub fn len(&self) -> usize {
-        self.packs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.packs.is_empty()
-    }
-
     /// The raw commit `oid`, if one of these packs holds it as a whole (undeltified)
     /// commit that inflates cleanly to its recorded size; otherwise `None`.
     pub fn read_commit(&self, oid: Oid) -> Option<Vec<u8>> {
@@ -329,7 +321,7 @@ mod tests {
         let (dir, ids) = packed_repo(40);
         let repo = git2::Repository::open(dir.path()).unwrap();
         let packs = Packs::open(&dir.path().join(".git/objects"));
-        assert_eq!(packs.len(), 1);
+        assert_eq!(packs.packs.len(), 1);
         let odb = repo.odb().unwrap();
         for &oid in &ids {
             let ours = packs.read_commit(oid).expect("a packed commit");
@@ -402,7 +394,7 @@ mod tests {
         let index = fs::read(&idx).unwrap();
         fs::write(&idx, with_large_offsets(&index)).unwrap();
         let packs = Packs::open(&dir.path().join(".git/objects"));
-        assert_eq!(packs.len(), 1, "the rewritten index opens");
+        assert_eq!(packs.packs.len(), 1, "the rewritten index opens");
         for (oid, want) in ids.iter().zip(&truth) {
             assert_eq!(packs.read_commit(*oid).as_ref(), Some(want), "{oid}");
         }
@@ -439,7 +431,7 @@ mod tests {
         assert_eq!(packs.read_commit(tree), None);
         // No packs at all.
         let empty = tempfile::tempdir().unwrap();
-        assert!(Packs::open(empty.path()).is_empty());
+        assert!(Packs::open(empty.path()).packs.is_empty());
     }
 
     #[test]
@@ -474,6 +466,6 @@ mod tests {
         let idx = pack_file(dir.path(), "idx");
         let index = fs::read(&idx).unwrap();
         fs::write(&idx, &index[..index.len() / 2]).unwrap();
-        assert!(Packs::open(&packs_dir).is_empty());
+        assert!(Packs::open(&packs_dir).packs.is_empty());
     }
 }

@@ -55,10 +55,6 @@ impl Progress {
         self.out.is_some()
     }
 
-    pub fn inc(&mut self) {
-        self.set(self.done + 1);
-    }
-
     /// Sets how many items are done.
     pub fn set(&mut self, done: usize) {
         self.done = done;
@@ -162,8 +158,8 @@ mod tests {
     fn draws_in_place_throttled_and_erases() {
         let buf = Shared::default();
         let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", Some(5000));
-        for _ in 0..5000 {
-            p.inc();
+        for done in 1..=5000 {
+            p.set(done);
         }
         p.finish();
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
@@ -182,15 +178,15 @@ mod tests {
     fn an_open_ended_scan_counts_once_it_is_long() {
         let buf = Shared::default();
         let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", None);
-        for _ in 0..THRESHOLD {
-            p.inc();
+        for done in 1..=THRESHOLD {
+            p.set(done);
         }
         assert!(
             buf.0.lock().unwrap().is_empty(),
             "nothing drawn for a short scan"
         );
-        for _ in 0..2000 {
-            p.inc();
+        for done in THRESHOLD + 1..=THRESHOLD + 2000 {
+            p.set(done);
         }
         p.finish();
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
@@ -205,8 +201,8 @@ mod tests {
     fn a_short_open_ended_scan_leaves_the_terminal_alone() {
         let buf = Shared::default();
         let mut p = Progress::to(Some(Box::new(buf.clone())), "commits", None);
-        for _ in 0..10 {
-            p.inc();
+        for done in 1..=10 {
+            p.set(done);
         }
         p.finish();
         assert!(buf.0.lock().unwrap().is_empty());
