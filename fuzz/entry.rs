@@ -1,0 +1,324 @@
+//! The fuzz entry points: one function per target, shared by the libFuzzer targets under
+//! `fuzz/fuzz_targets/` and by `tests/fuzz_regression.rs`, which replays every kept input
+//! without libFuzzer. Each takes arbitrary bytes, drives one reader of untrusted input
+//! through the library's public functions, and panics only when an invariant the library
+//! promises is broken (a position outside the text, a loaded registry that does not
+//! compile, two readers of one object that disagree).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use embargo::{ci, cleanup, git, normalize, objects, pack, registry, verdict};
+
+/// The day every check is judged on: fixed, so a kept input always replays the same way.
+fn day() -> time::Date {
+    time::Date::from_calendar_date(2026, time::Month::November, 28).unwrap()
+}
+
+/// Text for a target that takes text: valid UTF-8 as given, anything else decoded lossily
+/// (the callers decode untrusted bytes before these functions see them).
+fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(data)
+}
+
+/// A directory of this process's own for the readers that take a path (packs, the
+/// commit-graph, the CI event payload). Reused by every run of the process.
+fn scratch() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = Path::new("/dev/shm");
+        let base = if base.is_dir() {
+            base.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = base.join(format!("embargo-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
+
+/// Removes this process's scratch directory (the regression test calls it at the end).
+pub fn remove_scratch() {
+    let _ = std::fs::remove_dir_all(scratch());
+}
+
+/// `range` lies inside `s` on character boundaries.
+#[track_caller]
+fn assert_span(s: &str, range: &std::ops::Range<usize>) {
+    assert!(
+        range.start <= range.end
+            && range.end <= s.len()
+            && s.is_char_boundary(range.start)
+            && s.is_char_boundary(range.end),
+        "span {range:?} is not a character range of a {}-byte text",
+        s.len()
+    );
+}
+
+/// The registry reader and validator: any text is a registry or a list of problems with
+/// positions inside the text, and a registry that validates compiles.
+pub fn registry(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match registry::parse(text, "fuzz.json") {
+        Ok(reg) => {
+            let checker = verdict::Checker::new(reg).expect("a validated registry compiles");
+            let _ = checker.check(text, day());
+        }
+        Err(problems) => {
+            assert!(
+                !problems.is_empty(),
+                "an invalid registry names its problems"
+            );
+            let lines = text.split('\n').count();
+            for p in &problems {
+                assert!(
+                    p.line >= 1 && p.line <= lines && p.column >= 1,
+                    "problem outside the text: {}",
+                    p.full()
+                );
+                let _ = p.redacted();
+            }
+        }
+    }
+}
+
+/// Normalization and its position map: every range of the folded text maps back to a
+/// character range of the original, in order.
+pub fn normalize(data: &[u8]) {
+    let original = text(data);
+    let n = normalize::Normalized::new(&original);
+    let folded = n.folded();
+    let bounds: Vec<usize> = folded
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([folded.len()])
+        .step_by((folded.len() / 48).max(1))
+        .collect();
+    let mut last_start = 0;
+    for (k, &a) in bounds.iter().enumerate() {
+        for &b in &bounds[k..] {
+            let r = n.to_original(a..b);
+            assert_span(&original, &r);
+            if b == a {
+                continue;
+            }
+            assert!(r.start < r.end, "folded {a}..{b} maps to nothing");
+        }
+        let r = n.to_original(a..a);
+        assert!(
+            r.start >= last_start,
+            "the map goes backwards at folded {a}"
+        );
+        last_start = r.start;
+    }
+}
+
+/// The matcher: an issue whose id, term and pattern come from the input, over a message
+/// from the input. Findings lie inside the message, and an id or term mentions itself.
+pub fn matcher(data: &[u8]) {
+    let input = text(data);
+    let mut parts = input.splitn(4, '\n');
+    let (id, term, pattern) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let message = parts.next().unwrap_or("");
+    let mut issue = serde_json::json!({"id": id, "severity": "critical"});
+    if !term.is_empty() {
+        issue["terms"] = serde_json::json!([term]);
+    }
+    if !pattern.is_empty() {
+        issue["patterns"] = serde_json::json!([pattern]);
+    }
+    let json = serde_json::json!({"version": 1, "policy": {"generic": "warn"}, "issues": [issue]});
+    let Ok(reg) = registry::parse(&json.to_string(), "fuzz.json") else {
+        return;
+    };
+    let checker = verdict::Checker::new(reg).expect("a validated registry compiles");
+    for f in checker.check(message, day()) {
+        assert_span(message, &f.span);
+    }
+    // An id is an identifier only when made of letter and digit groups and the
+    // separators the contract names (an id with `;` in it cannot be written as one).
+    let identifier = id
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '));
+    for own in [identifier.then_some(id), Some(term)].into_iter().flatten() {
+        let folded = normalize::Normalized::new(own);
+        if !folded.folded().chars().any(char::is_alphanumeric) {
+            continue;
+        }
+        let found = checker.check(own, day());
+        assert!(
+            found
+                .iter()
+                .any(|f| matches!(f.kind, verdict::Kind::Embargoed { .. })),
+            "{own:?} does not mention itself"
+        );
+    }
+}
+
+/// The commit and tag object parser: the scan's message-only reader agrees with the full
+/// parser, and nothing else in an object can make a reader panic.
+pub fn object(data: &[u8]) {
+    let raw = objects::parse(data);
+    assert_eq!(
+        objects::message(data),
+        raw.message,
+        "the two readers of a message disagree"
+    );
+    let _ = raw.signature_time();
+    let _ = objects::subject(&raw.message);
+    let _ = git::commit_links(data);
+}
+
+/// The pack reader, deltas included. The input is a pack and the offsets of its objects:
+/// one byte (the object count, 1 to 16), four bytes per object (a little-endian offset
+/// into the pack file; the top bit sends it through the index's 64-bit table), then the
+/// pack file's body after its 12-byte header. The index is built to match, so the
+/// fuzzer spends its time on the objects, not on finding a valid index.
+pub fn pack(data: &[u8]) {
+    let Some((&n, rest)) = data.split_first() else {
+        return;
+    };
+    let n = usize::from(n % 16) + 1;
+    if rest.len() < 4 * n {
+        return;
+    }
+    let (offsets, body) = rest.split_at(4 * n);
+    let offsets: Vec<u32> = offsets
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let oid = |i: usize| {
+        let mut id = [0x5au8; 20];
+        id[0] = (i * 16) as u8;
+        id
+    };
+    let mut packfile = b"PACK".to_vec();
+    packfile.extend_from_slice(&2u32.to_be_bytes());
+    packfile.extend_from_slice(&(n as u32).to_be_bytes());
+    packfile.extend_from_slice(body);
+    packfile.extend_from_slice(&[0; 20]);
+    let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+    for byte in 0..256 {
+        let below = (0..n).filter(|&i| usize::from(oid(i)[0]) <= byte).count();
+        idx.extend_from_slice(&(below as u32).to_be_bytes());
+    }
+    for i in 0..n {
+        idx.extend_from_slice(&oid(i));
+    }
+    idx.extend(std::iter::repeat_n(0u8, 4 * n));
+    let mut large = Vec::new();
+    for &o in &offsets {
+        if o & 0x8000_0000 != 0 {
+            let slot = 0x8000_0000 | large.len() as u32;
+            idx.extend_from_slice(&slot.to_be_bytes());
+            large.push(u64::from(o & 0x7fff_ffff));
+        } else {
+            idx.extend_from_slice(&o.to_be_bytes());
+        }
+    }
+    for l in large {
+        idx.extend_from_slice(&l.to_be_bytes());
+    }
+    idx.extend_from_slice(&[0; 40]);
+    let objects = scratch().join("objects");
+    let dir = objects.join("pack");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("fuzz.pack"), &packfile).unwrap();
+    std::fs::write(dir.join("fuzz.idx"), &idx).unwrap();
+    let packs = pack::Packs::open(&objects);
+    for i in 0..=n {
+        let id = git2::Oid::from_bytes(&oid(i)).unwrap();
+        if let Some(commit) = packs.read_commit(id) {
+            assert!(i < n, "an object that is not in the pack was found");
+            let _ = objects::message(&commit);
+        }
+    }
+}
+
+/// The commit-graph reader. The first byte chooses one file or a chain of two layers
+/// (then two little-endian bytes give the first layer's length); every 20 bytes of the
+/// input at a 4-byte step are looked up as a commit id.
+pub fn commit_graph(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let objects = scratch().join("graph-objects");
+    let info = objects.join("info");
+    let _ = std::fs::remove_dir_all(&info);
+    std::fs::create_dir_all(info.join("commit-graphs")).unwrap();
+    if mode & 1 == 0 {
+        std::fs::write(info.join("commit-graph"), rest).unwrap();
+    } else {
+        let (at, files) = match rest {
+            [a, b, files @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), files),
+            _ => (0, rest),
+        };
+        let (base, top) = files.split_at(at.min(files.len()));
+        let names = ["0".repeat(40), "1".repeat(40)];
+        let dir = info.join("commit-graphs");
+        std::fs::write(dir.join(format!("graph-{}.graph", names[0])), base).unwrap();
+        std::fs::write(dir.join(format!("graph-{}.graph", names[1])), top).unwrap();
+        std::fs::write(dir.join("commit-graph-chain"), names.join("\n") + "\n").unwrap();
+    }
+    let Ok(Some(graph)) = git::CommitGraph::open(&objects) else {
+        return;
+    };
+    let _ = graph.len();
+    for window in rest.windows(20).step_by(4).take(256) {
+        let id = git2::Oid::from_bytes(window).unwrap();
+        if let Some(c) = graph.get(id) {
+            assert!(c.generation >= 1, "generation 0 is 'not computed'");
+        }
+    }
+}
+
+/// Git's message cleanup as the commit-msg hook applies it. The first byte chooses the
+/// mode, whether an editor was used and the comment setting; the rest is the message.
+pub fn cleanup(data: &[u8]) {
+    let Some((&choice, rest)) = data.split_first() else {
+        return;
+    };
+    let message = text(rest);
+    let configured = [
+        None,
+        Some("default"),
+        Some("strip"),
+        Some("whitespace"),
+        Some("verbatim"),
+        Some("scissors"),
+    ][usize::from(choice % 6)];
+    let editor_used = choice & 0x08 != 0;
+    let comment_setting = [None, Some("auto"), Some(";"), Some("//")][usize::from(choice >> 6)];
+    let mode = cleanup::Mode::effective(configured, editor_used);
+    let comment = cleanup::comment_prefix(comment_setting, &message);
+    let out = cleanup::apply(&message, mode, &comment, editor_used);
+    if mode == cleanup::Mode::Verbatim && !editor_used {
+        assert_eq!(out, message, "verbatim keeps the message as it is");
+    }
+}
+
+/// The CI event payload: any bytes as the event file of each GitHub event `check` reads
+/// are a plan or an error, never a panic.
+pub fn ci_event(data: &[u8]) {
+    let Some((&choice, payload)) = data.split_first() else {
+        return;
+    };
+    let event =
+        ["push", "pull_request", "pull_request_target", "merge_group"][usize::from(choice % 4)];
+    let path = scratch().join("event.json");
+    std::fs::write(&path, payload).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    let var = |name: &str| match name {
+        "GITHUB_EVENT_NAME" => Some(event.to_string()),
+        "GITHUB_EVENT_PATH" => Some(path.clone()),
+        _ => None,
+    };
+    let _ = ci::detect(&var);
+}
