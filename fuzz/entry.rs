@@ -72,7 +72,9 @@ pub fn registry(data: &[u8]) {
                 !problems.is_empty(),
                 "an invalid registry names its problems"
             );
-            let lines = text.split('\n').count();
+            // A line ends at LF, CRLF or a lone CR (JSON counts all three as white space,
+            // and the reader numbers lines as editors that show a lone CR as a break).
+            let lines = text.matches('\n').count() + text.matches('\r').count() + 1;
             for p in &problems {
                 assert!(
                     p.line >= 1 && p.line <= lines && p.column >= 1,
@@ -233,13 +235,19 @@ pub fn pack(data: &[u8]) {
     std::fs::write(dir.join("fuzz.pack"), &packfile).unwrap();
     std::fs::write(dir.join("fuzz.idx"), &idx).unwrap();
     let packs = pack::Packs::open(&objects);
-    for i in 0..=n {
+    for i in 0..n {
         let id = git2::Oid::from_bytes(&oid(i)).unwrap();
         if let Some(commit) = packs.read_commit(id) {
-            assert!(i < n, "an object that is not in the pack was found");
             let _ = objects::message(&commit);
         }
     }
+    let mut absent = oid(0);
+    absent[19] ^= 0xff;
+    let absent = git2::Oid::from_bytes(&absent).unwrap();
+    assert!(
+        packs.read_commit(absent).is_none(),
+        "an object that is not in the pack was found"
+    );
 }
 
 /// The commit-graph reader. The first byte chooses one file or a chain of two layers

@@ -27,6 +27,7 @@ status=0
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     log=$(mktemp)
+    started=$SECONDS
     # -timeout: an input that takes 10 s is a hang, and is kept as a crash.
     if nice -n 10 cargo fuzz run -O "$t" "corpus/$t" -- \
         -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
@@ -37,7 +38,7 @@ for t in "${targets[@]}"; do
         status=1
     fi
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    echo "$t: ${seconds}s, ${execs:-?} executions, $(ls "corpus/$t" | wc -l) corpus inputs, $(ls "artifacts/$t" | wc -l) artifacts: $result"
+    echo "$t: ran $((SECONDS - started))s of ${seconds}s, ${execs:-?} executions, $(ls "corpus/$t" | wc -l) corpus inputs, $(ls "artifacts/$t" | wc -l) artifacts: $result"
     [ "$result" = ok ] && rm -f "$log"
 done
 exit $status
