@@ -16,6 +16,7 @@
 //!   log; [`commands`] are the entry points and [`cli`] parses the command line.
 
 pub mod audit;
+pub mod bounded;
 pub mod cache;
 pub mod ci;
 pub mod cleanup;
