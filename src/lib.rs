@@ -17,22 +17,16 @@
 
 pub mod audit;
 pub mod bounded;
-pub mod cache;
 pub mod ci;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
-pub mod discovery;
-pub mod generic;
+pub mod engine;
 pub mod git;
-pub mod json;
+pub mod load;
 pub mod mapped;
-pub mod matcher;
-pub mod normalize;
 pub mod objects;
 pub mod pack;
 pub mod progress;
-pub mod registry;
 pub mod report;
-pub mod verdict;
 pub mod walk;
