@@ -14,7 +14,7 @@ use crate::engine::codec::SharedStr;
 use crate::engine::json::{self, Key, Kind, Value};
 use crate::engine::normalize::fold;
 
-use table::IssueTable;
+use self::table::IssueTable;
 
 pub(crate) mod table;
 
