@@ -90,10 +90,6 @@ pub struct Matcher {
     patterns: Patterns,
 }
 
-/// Regexes are compiled with these limits so a hostile or careless pattern cannot make
-/// a hook eat memory.
-const REGEX_SIZE_LIMIT: usize = 16 << 20;
-
 /// One (issue, field) that squeezes to a literal, while the index is built.
 struct OwnerSpec {
     issue: usize,

@@ -9,9 +9,9 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::engine::codec::{Reader, SharedStr, Writer};
-use crate::engine::registry::Issues;
+use crate::engine::registry::{Issues, REGEX_SIZE_LIMIT};
 
-use super::{Field, REGEX_SIZE_LIMIT};
+use super::Field;
 
 /// One registry pattern, compiled on first use.
 #[derive(Debug)]
