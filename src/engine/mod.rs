@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod compiled;
+pub mod date;
 pub mod generic;
 pub mod json;
 pub mod matcher;

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use regex::RegexBuilder;
-use time::macros::format_description;
 use time::Date;
 
+use crate::engine::date::{parse_day, DayError};
 use crate::engine::json::{self, Key, Kind, Value};
 use crate::engine::normalize::fold;
 
@@ -757,18 +757,13 @@ impl Validator<'_> {
                 return None;
             }
         };
-        let shaped = s.len() == 10
-            && s.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            });
-        if !shaped {
-            self.at_with(ctx, v, "invalid date: expected YYYY-MM-DD", s.clone());
-            return None;
-        }
-        match Date::parse(s, format_description!("[year]-[month]-[day]")) {
+        match parse_day(s) {
             Ok(d) => Some(Some(d)),
-            Err(_) => {
+            Err(DayError::Shape) => {
+                self.at_with(ctx, v, "invalid date: expected YYYY-MM-DD", s.clone());
+                None
+            }
+            Err(DayError::NoSuchDay) => {
                 self.at_with(
                     ctx,
                     v,
