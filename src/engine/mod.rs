@@ -11,4 +11,5 @@ pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod registry;
+pub mod source;
 pub mod verdict;
