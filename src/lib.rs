@@ -37,6 +37,8 @@
 //! [`engine::generic`]) → verdict ([`engine::verdict`]; `Checker::check` runs these three)
 //! → report ([`report`]).
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod audit;
 pub mod bounded;
 pub mod ci;

@@ -76,9 +76,11 @@ enum Region {
     },
 }
 
-// The mapping is read-only and owned by this value alone.
+// SAFETY: the mapping is read-only and owned by this value alone; moving it to another
+// thread moves nothing but the pointer.
 #[cfg(unix)]
 unsafe impl Send for Region {}
+// SAFETY: as above: read-only, so shared references from several threads only read.
 #[cfg(unix)]
 unsafe impl Sync for Region {}
 
