@@ -28,8 +28,6 @@ pub mod json;
 pub mod mapped;
 pub mod matcher;
 pub mod normalize;
-pub mod objects;
-pub mod pack;
 pub mod progress;
 pub mod registry;
 pub mod report;

@@ -12,17 +12,17 @@ use crate::{discovery, git};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
-    let repo = git::open_from_env()?;
+    let repo = git::repo::open_from_env()?;
     let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
-    let encoding = git::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
+    let encoding = git::config::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
     let message = decode(&bytes, encoding.as_deref(), file)?;
 
     let editor_used = std::env::var("GIT_EDITOR").map_or(true, |e| e != ":");
-    let mode_config = git::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
+    let mode_config = git::config::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
     let mode = Mode::effective(mode_config.as_deref(), editor_used);
     let configured =
-        git::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
+        git::config::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
     let comment = cleanup::comment_prefix(configured.as_deref(), &message);
     let text = cleanup::apply(&message, mode, &comment, editor_used);
 

@@ -23,10 +23,11 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
-use crate::git::{self, CommitGraph, HookRepository};
+use crate::git::repo::{self, HookRepository, Quarantine};
+use crate::git::{objects, CommitGraph};
 use crate::report::{self, escape_controls, Report, Source, Style};
 use crate::verdict::Checker;
-use crate::{audit, discovery, objects};
+use crate::{audit, discovery};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
 const MAX_INPUT_BYTES: u64 = 256 << 20;
@@ -144,7 +145,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     }
     state.updates = parse_updates(&input)?;
 
-    let hook = git::open_for_hook().map_err(|e| {
+    let hook = repo::open_for_hook().map_err(|e| {
         if state.updates.iter().any(|u| u.new.len() == 64) {
             e.context("SHA-256 repositories cannot be read by this build (libgit2 reads SHA-1 object stores only)")
         } else {
@@ -359,7 +360,7 @@ fn parents(object: &objects::RawObject, oid: Oid) -> anyhow::Result<Vec<Oid>> {
 /// from the tips. `visit` gets each commit's raw object.
 pub fn walk_quarantine(
     repo: &git2::Repository,
-    quarantine: &git::Quarantine,
+    quarantine: &Quarantine,
     tips: &[Oid],
     mut visit: impl FnMut(Oid, objects::RawObject) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
@@ -501,7 +502,7 @@ impl Walk<'_> {
                 if object.kind() != ObjectType::Commit {
                     bail!("object {oid} is a {}, not a commit", object.kind());
                 }
-                let links = git::commit_links(object.data())
+                let links = objects::commit_links(object.data())
                     .with_context(|| format!("cannot parse commit {oid}"))?;
                 (INFINITY, links.time, links.parents)
             }

@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
     let located = match path {
         Some(p) => discovery::read_path(p)?,
         None => {
-            let repo = git::open_from_env().ok().flatten();
+            let repo = git::repo::open_from_env().ok().flatten();
             discovery::locate(ctx.registry.as_deref(), repo.as_ref())?
         }
     };
