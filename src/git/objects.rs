@@ -7,6 +7,9 @@ use std::borrow::Cow;
 use anyhow::{anyhow, Context as _};
 use git2::{ObjectType, Oid, Repository};
 
+/// Tags that point at tags are followed this deep at most.
+pub const MAX_TAG_DEPTH: usize = 64;
+
 /// A parsed commit or tag object: the headers that matter here and the message.
 #[derive(Debug, Clone)]
 pub struct RawObject {
