@@ -16,20 +16,15 @@
 //!   log; [`commands`] are the entry points and [`cli`] parses the command line.
 
 pub mod audit;
-pub mod cache;
+pub mod bounded;
 pub mod ci;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
-pub mod discovery;
-pub mod generic;
+pub mod engine;
 pub mod git;
 pub mod history;
-pub mod json;
+pub mod load;
 pub mod mapped;
-pub mod matcher;
-pub mod normalize;
 pub mod progress;
-pub mod registry;
 pub mod report;
-pub mod verdict;

@@ -16,13 +16,13 @@ use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
 use crate::cli::{AsOf, Context, Format};
-use crate::discovery;
+use crate::engine::verdict::Checker;
 use crate::git::objects;
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
+use crate::load::discovery;
 use crate::progress::Progress;
 use crate::report::{self, Checked, Report, Source, Style};
-use crate::verdict::Checker;
 
 /// The revision arguments of `check`, in command-line order: `--all` and friends are
 /// real flags (so global options such as `--format` still parse after them), and their
