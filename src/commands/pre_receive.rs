@@ -3,12 +3,12 @@
 //! Which commits are new is [`crate::history::push`]'s business.
 
 use std::collections::HashSet;
-use std::io::Read;
 
 use anyhow::{anyhow, bail, Context as _};
 use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
+use crate::bounded::read_capped;
 use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
 use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
@@ -116,18 +116,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
 fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> {
     let day = ctx.day()?;
     state.day = Some(day.to_string());
-    let mut input = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut input)
-        .context("cannot read standard input")?;
-    if input.len() as u64 > MAX_INPUT_BYTES {
-        bail!(
-            "standard input is larger than {} MiB",
-            MAX_INPUT_BYTES >> 20
-        );
-    }
+    let input = read_capped(std::io::stdin().lock(), MAX_INPUT_BYTES, "standard input")?;
     state.updates = parse_updates(&input)?;
 
     let hook = repo::open_for_hook().map_err(|e| {
