@@ -28,3 +28,4 @@ pub mod load;
 pub mod mapped;
 pub mod progress;
 pub mod report;
+pub mod source;

@@ -15,14 +15,15 @@ use git2::{Oid, Repository};
 use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
-use crate::cli::{AsOf, Context, Format};
+use crate::commands::{AsOf, Context};
 use crate::engine::verdict::Checker;
 use crate::git::objects;
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
 use crate::load::discovery;
 use crate::progress::Progress;
-use crate::report::{self, Checked, Report, Source, Style};
+use crate::report::{Checked, Report, Style};
+use crate::source::Source;
 
 /// The revision arguments of `check`, in command-line order: `--all` and friends are
 /// real flags (so global options such as `--format` still parse after them), and their
@@ -177,12 +178,10 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
         always_summarize: true,
     };
     let mut out = std::io::stdout().lock();
-    match ctx.format {
-        Format::Sarif => report::sarif::render(&report, &style, &mut out),
-        Format::Github => report::github::render(&report, &style, &mut out),
-        other => report::render(other, &report, &style, &mut out),
-    }
-    .context("cannot write the report")?;
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut out)
+        .context("cannot write the report")?;
     Ok(report.exit_code())
 }
 

@@ -6,10 +6,11 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 
 use crate::cleanup::{self, Mode};
-use crate::cli::Context;
+use crate::commands::Context;
 use crate::git;
 use crate::load::discovery;
-use crate::report::{self, Report, Source, Style};
+use crate::report::{Report, Style};
+use crate::source::Source;
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
@@ -43,7 +44,9 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         noun: "message",
         always_summarize: false,
     };
-    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())?;
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut std::io::stderr().lock())?;
     let code = report.exit_code();
     // The process exits right after this hook: tearing the checker down (its index, its
     // mapping of the cache file) one piece at a time would only delay that exit.

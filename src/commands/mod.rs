@@ -5,9 +5,46 @@ pub mod commit_msg;
 pub mod pre_receive;
 pub mod registry_lint;
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
+use time::Date;
 
 use crate::bounded::read_capped;
+use crate::report::Format;
+
+/// When embargoes are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    Day(Date),
+    /// Each commit on its own committer date (`check --as-of commit`).
+    CommitDate,
+}
+
+/// The global options every command runs with, resolved once.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub registry: Option<PathBuf>,
+    pub as_of: AsOf,
+    pub reveal: bool,
+    pub format: Format,
+    /// Colour on stdout / stderr: a terminal and no `NO_COLOR`.
+    pub color_stdout: bool,
+    pub color_stderr: bool,
+    pub audit_log: Option<PathBuf>,
+}
+
+impl Context {
+    /// The day for commands that judge one day only.
+    pub fn day(&self) -> anyhow::Result<Date> {
+        match self.as_of {
+            AsOf::Day(d) => Ok(d),
+            AsOf::CommitDate => {
+                anyhow::bail!("--as-of commit is only for `embargo check`")
+            }
+        }
+    }
+}
 
 /// The largest message checked. A bigger one is refused (exit 2), not skimmed.
 pub const MAX_MESSAGE_BYTES: u64 = 64 << 20;

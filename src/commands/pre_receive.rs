@@ -9,12 +9,13 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
-use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
+use crate::commands::Context;
 use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::repo::{self, HookRepository};
 use crate::load::discovery;
-use crate::report::{self, escape_controls, Report, Source, Style};
+use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
+use crate::source::Source;
 use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
@@ -200,7 +201,9 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         noun: "commit",
         always_summarize: false,
     };
-    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut std::io::stderr().lock())
         .context("cannot write the report")?;
     let audit_style = Style {
         reveal: true,

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::cli::{Context, Format, EXIT_ERROR, EXIT_OK};
+use crate::commands::Context;
 use crate::engine::registry::{self, Problem};
 use crate::engine::verdict::Checker;
 use crate::git;
 use crate::load::discovery;
+use crate::report::{Format, EXIT_ERROR, EXIT_OK};
 
 pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
     let located = match path {
