@@ -9,7 +9,7 @@
 //! the pack records. libdeflate inflates such a whole buffer about twice as fast as zlib.
 //!
 //! This reader is only a shortcut. A commit stored whole, or as a chain of offset deltas
-//! (at most [`MAX_DELTA_DEPTH`] deep, as `git repack` writes them), is read here. Whatever
+//! (at most 64 deep; git packs at most 50 by default), is read here. Whatever
 //! else it meets — an object not in these packs (loose, in an alternate, written since),
 //! a reference delta (thin packs), a deeper chain, another type, a pack or index it
 //! cannot parse (index v1, SHA-256), anything inconsistent — it answers `None`, and the
