@@ -10,7 +10,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 use time::{Date, OffsetDateTime};
 
 use crate::commands::{self, AsOf, Context};
-use crate::report::{Format, EXIT_ERROR, EXIT_OK};
+use crate::report::format::Format;
+use crate::report::{EXIT_ERROR, EXIT_OK};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use time::Date;
 
 use crate::bounded::read_capped;
-use crate::report::Format;
+use crate::report::format::Format;
 
 /// When embargoes are judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

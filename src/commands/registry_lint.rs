@@ -11,7 +11,8 @@ use crate::engine::registry::{self, Problem};
 use crate::engine::verdict::Checker;
 use crate::git;
 use crate::load::discovery;
-use crate::report::{Format, EXIT_ERROR, EXIT_OK};
+use crate::report::format::Format;
+use crate::report::{EXIT_ERROR, EXIT_OK};
 
 pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
     let located = match path {

@@ -1,9 +1,10 @@
 //! Rendering findings for people and machines: the [`Report`] a command builds, the four
-//! output [`Format`]s behind one [`Render`] trait (human, json, sarif, github), and the
+//! output formats ([`format`]) behind one [`Render`] trait (human, json, sarif, github), and the
 //! exit code a report stands for. Nothing from the registry is printed unless
 //! `--reveal` is given: a finding shows the user's own text, its position, its kind and
 //! its severity, never the issue.
 
+pub mod format;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -54,16 +55,6 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_BLOCKED: i32 = 1;
 /// Exit code: an error (usage, registry, git, input). Hooks reject on it.
 pub const EXIT_ERROR: i32 = 2;
-
-/// An output format (`--format`). Which of them a command takes is its own business
-/// (see `cli`); every one of them renders any report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
 
 /// One checked text that has findings.
 #[derive(Debug, Clone)]
@@ -135,29 +126,9 @@ pub struct Style<'a> {
 pub const MAX_SHOWN_PER_TEXT: usize = 50;
 
 /// One output format: the four formats render the same [`Report`] with the same
-/// [`Style`], so a command picks one by [`Format`] and never by name.
+/// [`Style`], so a command picks one by [`format::Format`] and never by name.
 pub trait Render {
     fn render(&self, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()>;
-}
-
-impl Format {
-    pub fn renderer(self) -> &'static dyn Render {
-        match self {
-            Format::Human => &human::Human,
-            Format::Json => &json::Json,
-            Format::Sarif => &sarif::Sarif,
-            Format::Github => &github::Github,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Human => "human",
-            Format::Json => "json",
-            Format::Sarif => "sarif",
-            Format::Github => "github",
-        }
-    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
