@@ -20,7 +20,7 @@ use crate::engine::verdict::Checker;
 use crate::git::objects;
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
-use crate::load::discovery;
+use crate::load;
 use crate::progress::Progress;
 use crate::report::{Checked, Report, Style};
 use crate::source::Source;
@@ -120,7 +120,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&repo)).map_err(|e| {
+    let checker = load::checker(ctx.registry.as_deref(), Some(&repo)).map_err(|e| {
         let fork = plan
             .as_ref()
             .and_then(|p| p.fork.as_deref().map(|f| (f, p.what.as_str())));

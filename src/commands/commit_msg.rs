@@ -8,14 +8,14 @@ use anyhow::{anyhow, bail};
 use crate::cleanup::{self, Mode};
 use crate::commands::Context;
 use crate::git;
-use crate::load::discovery;
+use crate::load;
 use crate::report::{Report, Style};
 use crate::source::Source;
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
     let repo = git::repo::open_from_env()?;
-    let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
+    let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
     let encoding = git::config::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
     let message = decode(&bytes, encoding.as_deref(), file)?;

@@ -13,7 +13,7 @@ use crate::commands::Context;
 use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::repo::{self, HookRepository};
-use crate::load::discovery;
+use crate::load;
 use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::source::Source;
 use crate::{audit, history};
@@ -131,7 +131,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     if state.path.is_none() {
         state.path = audit_log_from_config(&hook)?;
     }
-    let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&hook.repo))?;
+    let checker = load::checker(ctx.registry.as_deref(), Some(&hook.repo))?;
 
     let mut report = Report::default();
     let mut tips: Vec<Oid> = Vec::new();

@@ -1,6 +1,10 @@
 //! The pure engine: text and a registry in, findings out. No git, no files, no
 //! environment, no printing; `tests/architecture.rs` keeps it so.
 
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod compiled;
 pub mod generic;
 pub mod json;
 pub mod matcher;

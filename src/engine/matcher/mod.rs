@@ -10,7 +10,7 @@
 //! every run start at once. Each hit is then verified against the folded text for the rule
 //! of its kind (which separators may stand where, whole-word boundaries). Building this
 //! index is linear in the registry and it can be stored and reloaded as flat arrays (see
-//! [`crate::load::cache`]), which keeps a hook's start-up short with a large registry.
+//! [`crate::engine::compiled`]), which keeps a hook's start-up short with a large registry.
 //!
 //! Patterns are compiled only when needed: a pattern whose every match must start with one
 //! of a few literals (extracted from the regex as the regex crate does for its own
@@ -26,11 +26,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
+use crate::engine::codec::layout::{self, monotonic, u32_at, u64_at};
+use crate::engine::codec::{Reader, Shared, SharedStr, Writer};
 use crate::engine::normalize::{fold, Normalized};
 use crate::engine::registry::{Issue, Issues};
-use crate::load::cache::{Reader, SharedStr, Writer};
-use crate::mapped::layout::{self, monotonic, u32_at, u64_at};
-use crate::mapped::Bytes;
 
 /// Which field of an issue matched. Indices point into the issue's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -497,7 +496,7 @@ thread_local! {
 /// * `lengths`: u64 × l: bit set of the literal lengths that occur.
 #[derive(Debug)]
 struct Literals {
-    data: Bytes,
+    data: Shared,
     sections: [Range<usize>; 9],
     n: usize,
     filter_shift: u32,
@@ -664,14 +663,14 @@ impl Literals {
                 .for_each(|v| data.extend_from_slice(&v.to_le_bytes()));
         }
         Ok(Some(
-            Literals::from_bytes(Bytes::from_vec(data), None).ok_or_else(too_big)?,
+            Literals::from_bytes(Shared::from_vec(data), None).ok_or_else(too_big)?,
         ))
     }
 
     /// Takes a flat index, checking that its sections fit together and every index in it
     /// is in range (so that no lookup can fail or loop), and, when `issues` is given, that
     /// every owner is one of them.
-    fn from_bytes(data: Bytes, issues: Option<usize>) -> Option<Literals> {
+    fn from_bytes(data: Shared, issues: Option<usize>) -> Option<Literals> {
         let bytes = data.as_slice();
         let header: [usize; HEADER_WORDS] = layout::header(bytes)?;
         let [n, m, p, s, f, l, text_len, filter_shift, key_len, min_len, max_len] = header;

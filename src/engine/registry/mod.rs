@@ -10,8 +10,13 @@ use regex::RegexBuilder;
 use time::macros::format_description;
 use time::Date;
 
+use crate::engine::codec::SharedStr;
 use crate::engine::json::{self, Key, Kind, Value};
 use crate::engine::normalize::fold;
+
+use self::table::IssueTable;
+
+pub(crate) mod table;
 
 /// How serious an issue is. `Untriaged` is judged as `Critical` until someone triages it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,7 +111,7 @@ pub struct Issues(Repr);
 enum Repr {
     Parsed(Vec<Issue>),
     Cached {
-        table: crate::load::cache::IssueTable,
+        table: IssueTable,
         /// Issue `i` once decoded, in slots made when the first issue is decoded (boxed:
         /// an empty slot costs 16 bytes).
         decoded: OnceLock<Box<[OnceLock<Box<Issue>>]>>,
@@ -114,8 +119,8 @@ enum Repr {
 }
 
 impl Issues {
-    /// The issues of a cache file, which [`crate::load::cache::IssueTable`] has checked through.
-    pub(crate) fn cached(table: crate::load::cache::IssueTable) -> Issues {
+    /// The issues of a compiled form, which [`IssueTable`] has checked through.
+    pub(crate) fn cached(table: IssueTable) -> Issues {
         Issues(Repr::Cached {
             table,
             decoded: OnceLock::new(),
@@ -159,7 +164,7 @@ impl Issues {
     }
 
     /// Pattern `k` of issue `i`, without decoding the issue.
-    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<crate::load::cache::SharedStr> {
+    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<SharedStr> {
         match &self.0 {
             Repr::Parsed(v) => Some(v.get(i)?.patterns.get(k)?.clone().into()),
             Repr::Cached { table, .. } => table.pattern(i, k),
