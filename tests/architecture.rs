@@ -118,8 +118,7 @@ fn problems(name: &str, text: &str, depth: usize) -> Vec<String> {
             if code[..k].ends_with("super::") {
                 continue;
             }
-            let climbs = code[k..]
-                .as_bytes()
+            let climbs = code.as_bytes()[k..]
                 .chunks(7)
                 .take_while(|c| *c == b"super::")
                 .count();
@@ -157,7 +156,8 @@ fn contains_word(code: &str, item: &str) -> bool {
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
         let starts_word = item.starts_with(|c: char| c.is_alphanumeric());
         let ends_word = item.ends_with(|c: char| c.is_alphanumeric());
-        !(starts_word && word(before)) && !(ends_word && word(after))
+        let glued = (starts_word && word(before)) || (ends_word && word(after));
+        !glued
     })
 }
 

@@ -5,9 +5,11 @@
 
 pub mod codec;
 pub mod compiled;
+pub mod date;
 pub mod generic;
 pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod registry;
+pub mod source;
 pub mod verdict;

@@ -11,11 +11,12 @@
 //!   what the registry says, only how fast it is compiled):
 //!   - *unread*: `stat` shows the very file the cache was compiled from (device, inode,
 //!     size, modification and change times, all to the nanosecond), and that file had
-//!     been left alone for [`SETTLE`](super::stamp::SETTLE) both when it was looked at to be compiled and when
-//!     the cache file was written — git's own racy-clean rule for its index. A file changed within that window could be changed
-//!     again without its times moving (coarse timestamps), so it is not trusted on `stat`
-//!     alone; a change made later always moves them. The change time cannot be set back,
-//!     so a rewrite that restores the size and modification time is still seen;
+//!     been left alone for [`SETTLE`](super::stamp::SETTLE) both when it was looked at
+//!     to be compiled and when the cache file was written — git's own racy-clean rule
+//!     for its index. A file changed within that window could be changed again without
+//!     its times moving (coarse timestamps), so it is not trusted on `stat` alone; a
+//!     change made later always moves them. The change time cannot be set back, so a
+//!     rewrite that restores the size and modification time is still seen;
 //!   - *read*: otherwise the registry is read, and its length and a 128-bit hash of its
 //!     bytes must match those recorded. A match whose `stat` had moved (a `touch`, a copy
 //!     of the same content) records the new `stat` once the file has settled, so the
@@ -24,6 +25,10 @@
 //!   inconsistency: the literal index and the issue table are checked through when they
 //!   are loaded, though each issue is decoded only when a finding needs it;
 //! * on Unix, neither the file nor its directory can be written by group or others.
+//!
+//! What is in the payload is the engine's business ([`Checker::encode`]); this module
+//! keeps only the file around it (header, stamp, checksum), its private I/O and mapping,
+//! and the rules above.
 //!
 //! A registry given as `$EMBARGO_REGISTRY_JSON` (a CI secret) is never cached: it is not
 //! written to disk, and CI runs once per job anyway. Writing the cache is best effort

@@ -1,4 +1,4 @@
-//! Finding and loading the registry (contract §3), in the discovery order, from paths,
+//! Finding and reading the registry (contract §3), in the discovery order, from paths,
 //! environment and git config only: never from a file inside a working tree, so a pull
 //! request cannot switch its own check off.
 
