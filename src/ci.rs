@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::bounded::read_capped;
 
-use crate::source::{RequestKind, Source};
+use crate::engine::source::{RequestKind, Source};
 
 /// The largest event payload read.
 const MAX_EVENT_BYTES: u64 = 64 << 20;

@@ -50,4 +50,3 @@ pub mod load;
 pub mod mapped;
 pub mod progress;
 pub mod report;
-pub mod source;

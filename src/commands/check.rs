@@ -16,6 +16,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
 use crate::commands::{AsOf, Context};
+use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
 use crate::git::objects;
 use crate::history::range::{plan_commits, revision_commits};
@@ -23,7 +24,6 @@ use crate::history::{self, Selection};
 use crate::load;
 use crate::progress::Progress;
 use crate::report::{Checked, Report, Style};
-use crate::source::Source;
 
 /// The revision arguments of `check`, in command-line order: `--all` and friends are
 /// real flags (so global options such as `--format` still parse after them), and their

@@ -7,10 +7,10 @@ use anyhow::{anyhow, bail};
 
 use crate::cleanup::{self, Mode};
 use crate::commands::Context;
+use crate::engine::source::Source;
 use crate::git;
 use crate::load;
 use crate::report::{Report, Style};
-use crate::source::Source;
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;

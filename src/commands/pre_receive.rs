@@ -10,12 +10,12 @@ use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
 use crate::commands::Context;
+use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::repo::{self, HookRepository};
 use crate::load;
 use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
-use crate::source::Source;
 use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.

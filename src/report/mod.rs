@@ -14,8 +14,8 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::engine::registry::Registry;
+use crate::engine::source::{RequestKind, Source};
 use crate::engine::verdict::{Finding, Kind, Level};
-use crate::source::{RequestKind, Source};
 
 pub fn short_id(id: &str) -> &str {
     &id[..id.len().min(12)]
