@@ -118,8 +118,8 @@ impl Cli {
         let mut cmd = Cli::command();
         cmd.build();
         let sub = cmd
-            .find_subcommand_mut(cli.command.name())
-            .map(|c| c.clone())
+            .find_subcommand(cli.command.name())
+            .cloned()
             .unwrap_or(cmd);
         let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(&sub);
         err.insert(
