@@ -17,17 +17,20 @@
 //!     its times moving (coarse timestamps), so it is not trusted on `stat` alone; a
 //!     change made later always moves them. The change time cannot be set back, so a
 //!     rewrite that restores the size and modification time is still seen;
-//!   - *read*: otherwise the registry is read, and its length and a 128-bit hash of its
-//!     bytes must match those recorded. A match whose `stat` had moved (a `touch`, a copy
+//!   - *read*: otherwise the registry is read, and its length and BLAKE3 hash must match
+//!     those recorded. A match whose `stat` had moved (a `touch`, a copy
 //!     of the same content) records the new `stat` once the file has settled, so the
 //!     next run need not read it again;
-//! * its content hashes to the recorded checksum and decodes without a single
-//!   inconsistency: the literal index and the issue table are checked through when they
-//!   are loaded, though each issue is decoded only when a finding needs it;
-//! * on Unix, neither the file nor its directory can be written by group or others.
+//! * nobody else could have written it, and it is whole ([`seal`](super::seal)): the
+//!   file, its directory and the cache root are owned by the current user (or root) and
+//!   writable by nobody else, and the file ends in a MAC of everything before it, keyed
+//!   by a secret only this user can read;
+//! * it decodes without a single inconsistency: the literal index and the issue table
+//!   are checked through when they are loaded, though each issue is decoded only when a
+//!   finding needs it.
 //!
 //! What is in the payload is the engine's business ([`Checker::encode`]); this module
-//! keeps only the file around it (header, stamp, checksum), its private I/O and mapping,
+//! keeps only the file around it (header, stamp, MAC), its private I/O and mapping,
 //! and the rules above.
 //!
 //! A registry given as `$EMBARGO_REGISTRY_JSON` (a CI secret) is never cached: it is not
@@ -42,12 +45,13 @@ use crate::engine::codec::{Reader, Shared};
 use crate::engine::registry::Registry;
 use crate::engine::verdict::Checker;
 use crate::load::discovery::Located;
+use crate::load::seal::{Seal, MAC_BYTES};
 use crate::load::stamp::{nanos, Stamp, STAMP_BYTES};
 use crate::mapped::Bytes;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A checker for the registry file at `registry` from its cache file, without reading
 /// the registry: only when `stat` shows it unchanged and settled (see the module
@@ -82,8 +86,9 @@ enum Current<'a> {
 }
 
 fn load_from(path: &Path, origin: &str, current: Current<'_>) -> Option<Checker> {
-    let (data, written) = read_private(path)?;
-    let all = data.as_slice();
+    let (seal, data, written) = read_private(path)?;
+    let sealed = data.as_slice();
+    let all = &sealed[..sealed.len().checked_sub(MAC_BYTES)?];
     let head = Head::read(all)?;
     // The cheap comparisons first: a stale cache file is not hashed.
     let unread_ok = |stamp: &Stamp| {
@@ -95,12 +100,12 @@ fn load_from(path: &Path, origin: &str, current: Current<'_>) -> Option<Checker>
         Current::Unread(_) => {}
         Current::Read(located) => {
             let text = located.text.as_bytes();
-            if head.text_len != text.len() as u64 || head.text_hash != hash128(text) {
+            if head.text_len != text.len() as u64 || head.text_hash != text_hash(text) {
                 return None;
             }
         }
     }
-    if hash128(&all[head.body..]) != head.checksum {
+    if !seal.verify(all, &sealed[all.len()..]) {
         return None;
     }
     let checker = Checker::decode(
@@ -156,8 +161,24 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// registries from taking turns evicting each other).
 fn cache_file(origin: &str) -> Option<PathBuf> {
     let canonical = fs::canonicalize(origin).unwrap_or_else(|_| PathBuf::from(origin));
-    let key = hash128(canonical.to_string_lossy().as_bytes()) as u64;
-    Some(cache_dir()?.join(format!("registry-{key:016x}.bin")))
+    let name = blake3::hash(canonical.to_string_lossy().as_bytes());
+    let name: String = name.as_bytes()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(cache_dir()?.join(format!("registry-{name}.bin")))
+}
+
+/// The seal of the directory a cache file is in: it, and the cache root above it, found
+/// trustworthy, with this user's key (see [`super::seal`]).
+fn seal_of(path: &Path) -> Option<Seal> {
+    let dir = path.parent()?;
+    Seal::open(dir.parent()?, dir)
+}
+
+/// The registry's hash, as recorded: what `read` compares.
+fn text_hash(text: &[u8]) -> [u8; 32] {
+    *blake3::hash(text).as_bytes()
 }
 
 /// This build of the program: its version, and the size and modification time of the
@@ -176,43 +197,36 @@ fn build_id() -> Option<Vec<u8>> {
     Some(id)
 }
 
-#[cfg(unix)]
-fn private(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt as _;
-    meta.permissions().mode() & 0o022 == 0
-}
-
-#[cfg(not(unix))]
-fn private(_meta: &fs::Metadata) -> bool {
-    true
-}
-
-/// The cache file's bytes, and when it was written (`None` if that is unknown).
-fn read_private(path: &Path) -> Option<(Bytes, Option<i128>)> {
-    let dir = fs::metadata(path.parent()?).ok()?;
-    let file = fs::File::open(path).ok()?;
+/// The cache file's seal and bytes, and when it was written (`None` if that is unknown):
+/// only a regular file that nobody else can have written, in a directory and under a
+/// cache root that nobody else can change (a link is not followed).
+fn read_private(path: &Path) -> Option<(Seal, Bytes, Option<i128>)> {
+    let seal = seal_of(path)?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = options.open(path).ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || !private(&meta) || !private(&dir) {
+    if !seal.trusts_file(&meta) {
         return None;
     }
     let written = meta.modified().ok().map(nanos);
-    // Read whole at once (the checksum covers all of it): its pages are read in together.
-    Some((Bytes::map(&file, true)?, written))
+    // Read whole at once (the MAC covers all of it): its pages are read in together.
+    Some((seal, Bytes::map(&file, true)?, written))
 }
 
 /// A cache file's header:
 ///
 /// `MAGIC`, `FORMAT` (u32), the build id (u32 length, bytes), the registry's length (u64)
-/// and hash (u128), then the *body*'s length (u64) and checksum (u128), and the body: the
-/// registry's [`Stamp`] (`STAMP_BYTES`, the first u64 saying whether there is one) and
-/// the payload ([`encode`]).
+/// and BLAKE3 hash (32 bytes), then the *body*'s length (u64) and the body: the registry's
+/// [`Stamp`] (`STAMP_BYTES`, the first u64 saying whether there is one) and the payload
+/// ([`Checker::encode`]). The file ends in the MAC of all of that (`MAC_BYTES`).
 struct Head {
     text_len: u64,
-    text_hash: u128,
-    checksum: u128,
+    text_hash: [u8; 32],
     stamp: Option<Stamp>,
-    /// Where the body and the payload start.
-    body: usize,
+    /// Where the payload starts.
     payload: usize,
 }
 
@@ -227,9 +241,8 @@ impl Head {
             return None;
         }
         let text_len = r.u64()?;
-        let text_hash = r.u128()?;
+        let text_hash = r.take(32)?.try_into().ok()?;
         let body_len = r.u64()?;
-        let checksum = r.u128()?;
         if body_len != r.remaining() as u64 {
             return None;
         }
@@ -238,9 +251,7 @@ impl Head {
         Some(Head {
             text_len,
             text_hash,
-            checksum,
             stamp,
-            body,
             payload: body + STAMP_BYTES,
         })
     }
@@ -253,43 +264,36 @@ fn store(path: &Path, located: &Located, checker: &Checker) -> std::io::Result<(
     };
     let text = located.text.as_bytes();
     let stamp = located.stamp.as_ref();
-    write_file(path, text.len() as u64, hash128(text), stamp, &payload)
+    write_file(path, text.len() as u64, text_hash(text), stamp, &payload)
 }
 
 fn write_file(
     path: &Path,
     text_len: u64,
-    text_hash: u128,
+    text_hash: [u8; 32],
     stamp: Option<&Stamp>,
     payload: &[u8],
 ) -> std::io::Result<()> {
     let Some(build) = build_id() else {
         return Ok(());
     };
-    let mut body_head = Vec::with_capacity(STAMP_BYTES);
-    Stamp::write(stamp, &mut body_head);
-    let mut checksum = Hasher128::new();
-    checksum.write(&body_head);
-    checksum.write(payload);
-
+    // Made (with its key) when missing; never written where it would not be read.
+    let seal =
+        seal_of(path).ok_or_else(|| std::io::Error::other("the cache directory is not private"))?;
     let mut out = Vec::with_capacity(payload.len() + 256);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
     out.extend_from_slice(&(build.len() as u32).to_le_bytes());
     out.extend_from_slice(&build);
     out.extend_from_slice(&text_len.to_le_bytes());
-    out.extend_from_slice(&text_hash.to_le_bytes());
-    out.extend_from_slice(&((body_head.len() + payload.len()) as u64).to_le_bytes());
-    out.extend_from_slice(&checksum.finish().to_le_bytes());
-    out.extend_from_slice(&body_head);
+    out.extend_from_slice(&text_hash);
+    out.extend_from_slice(&((STAMP_BYTES + payload.len()) as u64).to_le_bytes());
+    Stamp::write(stamp, &mut out);
     out.extend_from_slice(payload);
+    let mac = seal.mac(&out);
+    out.extend_from_slice(&mac);
 
-    let dir = path.parent().expect("cache file has a directory");
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
+    let dir = seal.dir();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -300,100 +304,13 @@ fn write_file(
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let result = options
         .open(&tmp)
-        // No fsync: a file left torn by a crash fails its checksum and is rebuilt.
+        // No fsync: a file left torn by a crash fails its MAC and is rebuilt.
         .and_then(|mut f| f.write_all(&out))
         .and_then(|_| fs::rename(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
-}
-
-/// A fast 128-bit non-cryptographic hash: four independent multiply-rotate lanes over
-/// 32-byte blocks (several GB/s), finished with full-avalanche mixing. It detects change,
-/// not malice: whoever can write the registry can write the cache as well.
-pub(crate) struct Hasher128 {
-    lanes: [u64; 4],
-    pending: [u8; 32],
-    pending_len: usize,
-    total: u64,
-}
-
-const PRIMES: [u64; 4] = [
-    0x9E37_79B1_85EB_CA87,
-    0xC2B2_AE3D_27D4_EB4F,
-    0x1656_67B1_9E37_79F9,
-    0x85EB_CA77_C2B2_AE63,
-];
-
-fn fmix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    x ^ (x >> 33)
-}
-
-impl Hasher128 {
-    pub(crate) fn new() -> Hasher128 {
-        Hasher128 {
-            lanes: [PRIMES[0], PRIMES[1], PRIMES[2], PRIMES[3]],
-            pending: [0; 32],
-            pending_len: 0,
-            total: 0,
-        }
-    }
-
-    #[inline]
-    fn block(lanes: &mut [u64; 4], block: &[u8]) {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            let w = u64::from_le_bytes(block[i * 8..i * 8 + 8].try_into().unwrap());
-            *lane = (*lane ^ w).wrapping_mul(PRIMES[i]).rotate_left(31);
-        }
-    }
-
-    pub(crate) fn write(&mut self, mut data: &[u8]) {
-        self.total = self.total.wrapping_add(data.len() as u64);
-        if self.pending_len > 0 {
-            let n = (32 - self.pending_len).min(data.len());
-            self.pending[self.pending_len..self.pending_len + n].copy_from_slice(&data[..n]);
-            self.pending_len += n;
-            data = &data[n..];
-            if self.pending_len < 32 {
-                return;
-            }
-            let block = self.pending;
-            Self::block(&mut self.lanes, &block);
-            self.pending_len = 0;
-        }
-        let mut blocks = data.chunks_exact(32);
-        for b in &mut blocks {
-            Self::block(&mut self.lanes, b);
-        }
-        let rest = blocks.remainder();
-        self.pending[..rest.len()].copy_from_slice(rest);
-        self.pending_len = rest.len();
-    }
-
-    pub(crate) fn finish(mut self) -> u128 {
-        if self.pending_len > 0 {
-            let mut block = [0u8; 32];
-            block[..self.pending_len].copy_from_slice(&self.pending[..self.pending_len]);
-            Self::block(&mut self.lanes, &block);
-        }
-        let [a, b, c, d] = self.lanes;
-        let t = self.total;
-        let hi = fmix(a ^ fmix(b.wrapping_add(t)) ^ c.rotate_left(17) ^ fmix(d));
-        let lo =
-            fmix(b ^ fmix(c ^ t.rotate_left(32)) ^ d.rotate_left(29) ^ fmix(a.wrapping_add(hi)));
-        (u128::from(hi) << 64) | u128::from(lo)
-    }
-}
-
-pub(crate) fn hash128(data: &[u8]) -> u128 {
-    let mut h = Hasher128::new();
-    h.write(data);
-    h.finish()
 }
 
 #[cfg(test)]
@@ -550,7 +467,7 @@ mod tests {
     #[test]
     fn any_change_to_the_registry_misses() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.bin");
+        let path = dir.path().join("cache").join("r.bin");
         let text = example();
         compile_to(&path, &located(&text));
         assert!(load_read(&path, &located(&text)).is_some());
@@ -627,7 +544,7 @@ mod tests {
         let text = example();
         let registry = dir.path().join("registry.json");
         fs::write(&registry, &text).unwrap();
-        let cache = dir.path().join("r.bin");
+        let cache = dir.path().join("cache").join("r.bin");
 
         // Changed just before it was read for the cache: `stat` cannot vouch for it.
         let located = discovery::read_path(&registry).unwrap();
@@ -668,7 +585,7 @@ mod tests {
     fn cached_issues_decode_to_what_parsing_gives() {
         for text in [example(), generated(1500)] {
             let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("r.bin");
+            let path = dir.path().join("cache").join("r.bin");
             let loc = located(&text);
             let fresh = compile_to(&path, &loc);
             let cached = load_read(&path, &loc).expect("cache hit");
@@ -707,13 +624,13 @@ mod tests {
         let matcher = Matcher::new(&registry.issues).unwrap();
         let payload = payload(&registry.policy, table, &matcher);
         let text = loc.text.as_bytes();
-        write_file(path, text.len() as u64, hash128(text), None, &payload).unwrap();
+        write_file(path, text.len() as u64, text_hash(text), None, &payload).unwrap();
     }
 
     #[test]
     fn a_damaged_issue_table_misses_and_never_panics() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.bin");
+        let path = dir.path().join("cache").join("r.bin");
         let text = generated(60);
         let loc = located(&text);
         let registry = crate::engine::registry::parse(&text, "r").unwrap();
@@ -796,7 +713,7 @@ mod tests {
     #[test]
     fn a_damaged_cache_misses_and_never_panics() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.bin");
+        let path = dir.path().join("cache").join("r.bin");
         let loc = located(&example());
         compile_to(&path, &loc);
         let good = fs::read(&path).unwrap();
@@ -848,7 +765,7 @@ mod tests {
     fn a_cache_others_can_write_is_not_used() {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.bin");
+        let path = dir.path().join("cache").join("r.bin");
         let loc = located(&example());
         compile_to(&path, &loc);
         assert_eq!(
@@ -871,22 +788,45 @@ mod tests {
         assert!(compile(&loc, registry).is_ok());
     }
 
+    /// A cache that a key other than this user's sealed (another account's, written
+    /// into a directory it could write) is not used, though every byte else is right.
     #[test]
-    fn hash_sees_every_byte_and_the_length() {
-        let base = vec![7u8; 1000];
-        let h = hash128(&base);
-        for at in [0, 1, 31, 32, 500, 999] {
-            let mut changed = base.clone();
-            changed[at] ^= 1;
-            assert_ne!(hash128(&changed), h, "byte {at}");
+    fn a_cache_sealed_with_another_key_is_not_used() {
+        let (mine, theirs) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let loc = located(&example());
+        let their_path = theirs.path().join("cache").join("r.bin");
+        compile_to(&their_path, &loc);
+        assert!(load_read(&their_path, &loc).is_some());
+        let my_path = mine.path().join("cache").join("r.bin");
+        compile_to(&my_path, &loc);
+        fs::copy(&their_path, &my_path).unwrap();
+        assert!(load_read(&my_path, &loc).is_none());
+        // Resealed with my key, the same bytes are used: the key alone decided.
+        let mut bytes = fs::read(&their_path).unwrap();
+        let body = bytes.len() - MAC_BYTES;
+        let mac = seal_of(&my_path).unwrap().mac(&bytes[..body]);
+        bytes[body..].copy_from_slice(&mac);
+        fs::write(&my_path, &bytes).unwrap();
+        assert!(load_read(&my_path, &loc).is_some());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_directory_others_can_write_is_not_used_nor_written() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache").join("r.bin");
+        let loc = located(&example());
+        compile_to(&path, &loc);
+        assert!(load_read(&path, &loc).is_some());
+        for (what, d) in [("directory", path.parent().unwrap()), ("root", dir.path())] {
+            let before = fs::metadata(d).unwrap().permissions().mode();
+            fs::set_permissions(d, fs::Permissions::from_mode(0o777)).unwrap();
+            assert!(load_read(&path, &loc).is_none(), "{what}");
+            let registry = crate::engine::registry::parse(&loc.text, &loc.origin).unwrap();
+            let checker = Checker::new(registry).unwrap();
+            assert!(store(&path, &loc, &checker).is_err(), "{what}");
+            fs::set_permissions(d, fs::Permissions::from_mode(before)).unwrap();
         }
-        assert_ne!(hash128(&base[..999]), h);
-        assert_ne!(hash128(b""), hash128(b"\0"));
-        // Hashing in pieces is the same as hashing at once.
-        let mut s = Hasher128::new();
-        for piece in base.chunks(7) {
-            s.write(piece);
-        }
-        assert_eq!(s.finish(), h);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod discovery;
+pub mod seal;
 pub mod stamp;
 
 use std::path::Path;
