@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use embargo::{ci, cleanup, git, normalize, objects, pack, registry, verdict};
+use embargo::engine::{normalize, registry, verdict};
+use embargo::git::{commit_graph, objects, pack};
+use embargo::{ci, cleanup};
 
 /// The day every check is judged on: fixed, so a kept input always replays the same way.
 fn day() -> time::Date {
@@ -175,7 +177,7 @@ pub fn object(data: &[u8]) {
     );
     let _ = raw.signature_time();
     let _ = objects::subject(&raw.message);
-    let _ = git::commit_links(data);
+    let _ = objects::commit_links(data);
 }
 
 /// The pack reader, deltas included. The input is a pack and the offsets of its objects:
@@ -275,7 +277,7 @@ pub fn commit_graph(data: &[u8]) {
         std::fs::write(dir.join(format!("graph-{}.graph", names[1])), top).unwrap();
         std::fs::write(dir.join("commit-graph-chain"), names.join("\n") + "\n").unwrap();
     }
-    let Ok(Some(graph)) = git::CommitGraph::open(&objects) else {
+    let Ok(Some(graph)) = commit_graph::CommitGraph::open(&objects) else {
         return;
     };
     let _ = graph.len();

@@ -11,5 +11,6 @@ pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod registry;
+pub mod render;
 pub mod source;
 pub mod verdict;

@@ -1,11 +1,13 @@
-//! Text normalization for matching (contract §5): compatibility decomposition, default
-//! ignorables and combining marks dropped, confusables mapped to their Latin prototype,
-//! dashes unified, lower case — with a map from the folded text back to the user's own
-//! characters, so every finding points at what the user wrote.
+//! Text normalization for matching (contract §5): the text as it is rendered
+//! ([`crate::engine::render`]), then compatibility decomposition, default ignorables and combining
+//! marks dropped, confusables mapped to their Latin prototype, dashes unified, lower case —
+//! with a map from the folded text back to the user's own characters, so every finding
+//! points at what the user wrote.
 //!
-//! Folding is done one character at a time. That keeps the offset map trivial (each
-//! original character owns a contiguous piece of the folded text) and is what makes the
-//! ASCII fast path exact: an ASCII character folds to its lower case and nothing else.
+//! Folding is done one rendered piece (mostly one character) at a time. That keeps the
+//! offset map simple (each piece of the original owns a contiguous piece of the folded
+//! text) and is what makes the ASCII fast path exact: plain ASCII shows as written and
+//! folds to its lower case and nothing else.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -13,6 +15,8 @@ use std::ops::Range;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
+
+use crate::engine::render::{self, Shown};
 
 /// A text and its folded form.
 #[derive(Debug, Clone)]
@@ -32,7 +36,7 @@ struct Segment {
 
 impl<'a> Normalized<'a> {
     pub fn new(original: &'a str) -> Self {
-        if original.is_ascii() {
+        if render::is_plain_ascii(original) {
             return Normalized {
                 original,
                 folded: original.to_ascii_lowercase(),
@@ -40,24 +44,38 @@ impl<'a> Normalized<'a> {
             };
         }
         let mut folded = String::with_capacity(original.len());
-        let mut segments = Vec::new();
+        let mut segments: Vec<Segment> = Vec::new();
         FOLD_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
-            for (at, c) in original.char_indices() {
+            let mut push = |folded: &mut String, c: char| {
                 if c.is_ascii() {
                     folded.push(c.to_ascii_lowercase());
-                    continue;
+                } else {
+                    folded.push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
                 }
+            };
+            render::render(original, |range, shown| {
                 let start = folded.len();
-                let piece = cache.entry(c).or_insert_with(|| fold_char(c));
-                folded.push_str(piece);
-                if piece.len() != c.len_utf8() {
-                    segments.push(Segment {
-                        folded: (start, folded.len()),
-                        original: (at, at + c.len_utf8()),
-                    });
+                match shown {
+                    Shown::Itself => {
+                        let c = original[range.start..].chars().next().unwrap_or(' ');
+                        push(&mut folded, c);
+                        // One character for one of the same length: the identity map holds.
+                        let added = &folded[start..];
+                        if added.len() == range.len() && added.chars().nth(1).is_none() {
+                            return;
+                        }
+                    }
+                    Shown::Nothing => {}
+                    Shown::Char(c) => push(&mut folded, c),
+                    Shown::Str(s) => s.chars().for_each(|c| push(&mut folded, c)),
+                    Shown::Erase => erase_last(&mut folded, &mut segments),
                 }
-            }
+                segments.push(Segment {
+                    folded: (folded.len().min(start), folded.len()),
+                    original: (range.start, range.end),
+                });
+            });
         });
         Normalized {
             original,
@@ -100,40 +118,122 @@ impl<'a> Normalized<'a> {
     }
 }
 
+/// A backspace: the last piece that showed anything shows nothing any more. Its place in
+/// the folded text becomes empty, and so do those of the empty pieces after it.
+fn erase_last(folded: &mut String, segments: &mut Vec<Segment>) {
+    let end = folded.len();
+    let Some(last) = folded.chars().next_back() else {
+        return;
+    };
+    // Pieces after the erased one that showed nothing sit at `end`.
+    let trailing = segments
+        .iter()
+        .rev()
+        .take_while(|s| s.folded == (end, end))
+        .count();
+    let first_trailing = segments.len() - trailing;
+    let at = match first_trailing.checked_sub(1).map(|i| segments[i]) {
+        // The last piece shown is a segment of its own: erase all of it.
+        Some(s) if s.folded.1 == end => {
+            segments[first_trailing - 1].folded.1 = s.folded.0;
+            s.folded.0
+        }
+        // An unchanged character: it becomes a segment that shows nothing.
+        before => {
+            let at = end - last.len_utf8();
+            let original = match before {
+                Some(s) => s.original.1 + (at - s.folded.1),
+                None => at,
+            };
+            segments.insert(
+                first_trailing,
+                Segment {
+                    folded: (at, at),
+                    original: (original, original + last.len_utf8()),
+                },
+            );
+            at
+        }
+    };
+    folded.truncate(at);
+    for s in segments.iter_mut().rev().take(trailing) {
+        s.folded = (at, at);
+    }
+}
+
 thread_local! {
     static FOLD_CACHE: RefCell<HashMap<char, String>> = RefCell::new(HashMap::new());
 }
 
 /// Folds one non-ASCII character.
 pub fn fold_char(c: char) -> String {
-    let mut out = String::new();
+    let mut decomposed = String::new();
     for d in std::iter::once(c).nfkd() {
         if is_default_ignorable(d) || is_combining_mark(d) {
             continue;
         }
-        if is_dash(d) {
-            out.push('-');
-            continue;
-        }
+        decomposed.push(if is_dash(d) { '-' } else { d });
+    }
+    if decomposed.is_ascii() {
+        return decomposed.to_ascii_lowercase();
+    }
+    // The look-alike of the character as written comes before its lower case and before
+    // a compatibility form that is not plain Latin: an upper-case Cyrillic, Greek or
+    // Armenian letter can look Latin where its lower case does not (`Н` but `н`), and
+    // Greek lunate sigma `ϲ` looks like `c` where its decomposition `ς` does not.
+    if let Some(proto) = lookalike(c) {
+        return proto;
+    }
+    let mut out = String::new();
+    for d in decomposed.chars() {
         if d.is_ascii() {
             out.push(d.to_ascii_lowercase());
             continue;
         }
+        if let Some(proto) = lookalike(d) {
+            out.push_str(&proto);
+            continue;
+        }
         for l in d.to_lowercase() {
-            let mut buf = [0u8; 4];
-            let proto: String = unicode_security::skeleton(l.encode_utf8(&mut buf))
-                .filter(|p| !is_combining_mark(*p))
-                .collect();
-            // Only a look-alike of plain Latin is mapped: mapping ASCII itself (`m` to `rn`,
-            // `0` to `O`) or into other scripts would break ids and patterns as written.
-            if !proto.is_empty() && proto.is_ascii() {
-                out.push_str(&proto.to_ascii_lowercase());
-            } else {
-                out.push(l);
+            match latin_prototype(l) {
+                Some(proto) => out.push_str(&proto),
+                None => out.push(l),
             }
         }
     }
     out
+}
+
+/// The plain Latin that a letter or its capital looks like: matching stays blind to case
+/// (`к` folds as `К` does, to `k`, so `КЛЮЧ` and `ключ` fold alike).
+fn lookalike(c: char) -> Option<String> {
+    latin_prototype(c).or_else(|| {
+        let mut upper = c.to_uppercase();
+        match (upper.next(), upper.next()) {
+            (Some(u), None) if u != c => latin_prototype(u),
+            _ => None,
+        }
+    })
+}
+
+/// The plain Latin (ASCII) that a character looks like, in lower case: its UTS #39
+/// prototype without combining marks. Only a look-alike of plain Latin is mapped: mapping
+/// ASCII itself (`m` to `rn`, `0` to `O`) or into other scripts would break ids and
+/// patterns as written.
+fn latin_prototype(c: char) -> Option<String> {
+    let mut buf = [0u8; 4];
+    let proto: String = unicode_security::skeleton(c.encode_utf8(&mut buf))
+        .filter(|p| !is_combining_mark(*p))
+        .collect();
+    if proto.is_empty() || !proto.is_ascii() {
+        return None;
+    }
+    // UTS #39 takes `l` as the prototype of `I` as well: a capital that looks like `l`
+    // looks like `I` (Greek `Ι`, Cyrillic `І`), and is `i` in lower case.
+    if proto == "l" && c.is_uppercase() {
+        return Some("i".to_string());
+    }
+    Some(proto.to_ascii_lowercase())
 }
 
 /// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible
@@ -274,5 +374,127 @@ mod tests {
         let n = Normalized::new(text);
         let at = n.folded().find("sx-1").unwrap();
         assert_eq!(&text[n.to_original(at..at + 4)], "SX-1");
+    }
+
+    #[test]
+    fn capital_lookalikes_map_to_latin() {
+        // Cyrillic, Greek and Armenian capitals whose lower case looks like nothing Latin.
+        for (c, latin) in [
+            ('\u{041D}', "h"),
+            ('\u{041C}', "m"),
+            ('\u{041A}', "k"),
+            ('\u{0412}', "b"),
+            ('\u{03A7}', "x"),
+            ('\u{039D}', "n"),
+            ('\u{054F}', "s"),
+            ('\u{0422}', "t"),
+            ('\u{0397}', "h"),
+            ('\u{0399}', "i"),
+            ('\u{0406}', "i"),
+            ('\u{04C0}', "i"),
+        ] {
+            assert_eq!(folded(&c.to_string()), latin, "U+{:04X}", c as u32);
+        }
+        assert_eq!(
+            folded("\u{041D}\u{0415}\u{0410}\u{0420} \u{0412}\u{0423}\u{0422}"),
+            "heap byt"
+        );
+        assert_eq!(folded("PR\u{0406}V\u{0406}LEGE"), "privilege");
+        // Case stays invisible where the capital looks Latin and the small letter does not.
+        assert_eq!(
+            folded("\u{041A}\u{041B}\u{042E}\u{0427}"),
+            folded("\u{043A}\u{043B}\u{044E}\u{0447}")
+        );
+    }
+
+    /// Every character that UTS #39 (unicode-security's confusables data) says looks like
+    /// one Latin letter or digit, capitals and small letters alike, folds to it, unless
+    /// compatibility decomposition already makes it plain ASCII (`𝟎` is `0`).
+    #[test]
+    fn every_confusable_of_a_latin_letter_or_digit_folds_to_it() {
+        let mut checked = 0;
+        let (mut upper, mut lower) = (0, 0);
+        for c in ('\u{80}'..=char::MAX).filter(|c| !render::is_blank_filler(*c)) {
+            let s = c.to_string();
+            let proto: String = unicode_security::skeleton(&s)
+                .filter(|p| !is_combining_mark(*p))
+                .collect();
+            let mut p = proto.chars();
+            let (Some(p), None) = (p.next(), p.next()) else {
+                continue;
+            };
+            // Combining marks are dropped before anything else (a spacing mark such as
+            // Oriya visarga `ଃ` looks like `8` but belongs to the letter before it).
+            if !p.is_ascii_alphanumeric() || is_combining_mark(c) {
+                continue;
+            }
+            // Compatibility forms and dashes come first (`𝟎` is `0`, `︱` a dash).
+            let nfkd: String = s
+                .nfkd()
+                .filter(|d| !is_combining_mark(*d) && !is_default_ignorable(*d))
+                .map(|d| if is_dash(d) { '-' } else { d })
+                .collect();
+            let expected = if !nfkd.is_empty() && nfkd.is_ascii() {
+                nfkd.to_ascii_lowercase()
+            } else if p == 'l' && c.is_uppercase() {
+                // Looks like `I`, which UTS #39 also writes `l`.
+                "i".to_string()
+            } else {
+                p.to_ascii_lowercase().to_string()
+            };
+            assert_eq!(fold(&s), expected, "U+{:04X} {c} looks like {p}", c as u32);
+            checked += 1;
+            upper += usize::from(c.is_uppercase());
+            lower += usize::from(c.is_lowercase());
+        }
+        assert!(
+            checked > 500 && upper > 50 && lower > 50,
+            "{checked} {upper} {lower}"
+        );
+    }
+
+    #[test]
+    fn the_rendered_text_is_folded_and_maps_back() {
+        let text = "Fix \u{1b}[1mSX\u{1b}[0m%2D2026&ndash;O142";
+        let n = Normalized::new(text);
+        assert_eq!(n.folded(), "fix sx-2026-o142");
+        let at = n.folded().find("sx").unwrap();
+        assert_eq!(
+            &text[n.to_original(at..n.folded().len())],
+            "SX\u{1b}[0m%2D2026&ndash;O142"
+        );
+        assert_eq!(&text[n.to_original(at + 2..at + 3)], "%2D");
+    }
+
+    #[test]
+    fn a_backspace_erases_and_positions_still_map() {
+        let text = "s\u{8}skipped x\u{1b}[1m\u{8}y \u{FB01}\u{8}z";
+        let n = Normalized::new(text);
+        assert_eq!(n.folded(), "skipped y z");
+        let at = n.folded().find("skipped").unwrap();
+        assert_eq!(&text[n.to_original(at..at + 7)], "skipped");
+        assert_eq!(&text[n.to_original(8..9)], "y");
+        assert_eq!(&text[n.to_original(10..11)], "z");
+        assert_eq!(folded("\u{8}\u{8}a\u{8}\u{8}"), "");
+    }
+
+    #[test]
+    fn blank_fillers_separate_words() {
+        assert_eq!(
+            folded("ratchet\u{3164}header\u{115F}replay"),
+            "ratchet header replay"
+        );
+    }
+
+    /// A character that folds to two of the same total length (`Ĳ` to `ij`) is one piece:
+    /// half of it maps to all of it, never into its middle (found by the fuzzer).
+    #[test]
+    fn half_of_an_expanded_character_maps_to_all_of_it() {
+        let text = "x\u{0132}y";
+        let n = Normalized::new(text);
+        assert_eq!(n.folded(), "xijy");
+        assert_eq!(n.to_original(2..3), 1..3);
+        assert_eq!(n.to_original(1..2), 1..3);
+        assert_eq!(n.to_original(3..4), 3..4);
     }
 }

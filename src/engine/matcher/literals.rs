@@ -7,7 +7,7 @@ use crate::engine::codec::layout::{self, monotonic, u32_at, u64_at};
 use crate::engine::codec::{Reader, Shared, Writer};
 
 use super::field::Field;
-use super::squeeze::SQUEEZED;
+use super::squeeze::{digit_form, DIGIT_LOOKALIKES, SQUEEZED};
 use super::verify::{verify_identifier, verify_phrase};
 
 /// One (issue, field) that squeezes to a literal, while the index is built.
@@ -171,10 +171,11 @@ impl Literals {
         let slot_count = (n * 2).next_power_of_two().max(8);
         let mut slots = vec![0u32; slot_count];
         for (k, l) in literals.iter().enumerate() {
-            let (a, b) = filter_bits(load_key(l.as_bytes(), 0, key_mask(key_len)), filter_shift);
+            let l = digit_form(l.as_bytes());
+            let (a, b) = filter_bits(load_key(&l, 0, key_mask(key_len)), filter_shift);
             filter[a / 64] |= 1 << (a % 64);
             filter[b / 64] |= 1 << (b % 64);
-            let mut at = hash_bytes(l.as_bytes()) as usize & (slot_count - 1);
+            let mut at = hash_bytes(&l) as usize & (slot_count - 1);
             while slots[at] != 0 {
                 at = (at + 1) & (slot_count - 1);
             }
@@ -313,15 +314,22 @@ impl Literals {
         };
         let literal =
             |k: usize| &v.text[u32_at(v.ends, k) as usize..u32_at(v.ends, k + 1) as usize];
-        let lookup = |squeezed: &[u8]| {
+        // Every literal whose digit form is this stretch of the squeezed text (`sx0l` and
+        // `sx01` are two literals with one form): all of them lie on its probe sequence.
+        let lookup = |squeezed: &[u8], found: &mut dyn FnMut(usize)| {
             let mut at = hash_bytes(squeezed) as usize & slot_mask;
             loop {
                 let k = u32_at(v.slots, at) as usize;
                 if k == 0 {
-                    return None;
+                    return;
                 }
-                if literal(k - 1) == squeezed {
-                    return Some(k - 1);
+                let l = literal(k - 1);
+                if l.len() == squeezed.len()
+                    && l.iter()
+                        .zip(squeezed)
+                        .all(|(&a, &b)| DIGIT_LOOKALIKES[a as usize] == b)
+                {
+                    found(k - 1);
                 }
                 at = (at + 1) & slot_mask;
             }
@@ -348,10 +356,10 @@ impl Literals {
                         break;
                     }
                     if len >= min_len && u64_at(v.lengths, len / 64) & (1 << (len % 64)) != 0 {
-                        if let Some(k) = lookup(&sq[s..e]) {
+                        lookup(&sq[s..e], &mut |k| {
                             let start = squeezed.to_folded_start(folded, s);
                             self.verify(&v, folded, start, k, literal(k), &mut report);
-                        }
+                        });
                     }
                     if end.is_none() {
                         break;

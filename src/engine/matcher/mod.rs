@@ -18,6 +18,7 @@
 //! SIMD (Teddy) search for the literals of all patterns; the others always run.
 
 mod field;
+mod inflect;
 mod literals;
 mod patterns;
 mod squeeze;
@@ -91,7 +92,9 @@ impl Matcher {
                 add(identifier_groups(&fold(name)), (i, field, false));
             }
             for (k, term) in issue.terms.iter().enumerate() {
-                add(phrase_words(&fold(term)), (i, Field::Term(k), true));
+                for words in inflect::forms(phrase_words(&fold(term))) {
+                    add(words, (i, Field::Term(k), true));
+                }
             }
             for (k, pattern) in issue.patterns.iter().enumerate() {
                 let prefixes = prefix_literals(pattern)
@@ -267,7 +270,8 @@ mod tests {
             "chunkdigest",
             "xchunk digest",
             "chunk digest2",
-            "ratchet header replays",
+            "ratchet header replayz",
+            "ratchets header replay",
         ] {
             assert!(spans(&one(), text).is_empty(), "{text:?}");
         }
@@ -327,5 +331,56 @@ mod tests {
     fn non_latin_text_is_matched_too() {
         let issues = vec![issue("Ж-7", &[], &["ключ утечка"], &[])];
         assert_eq!(spans(&issues, "fix ж 7 and КЛЮЧ, утечка").len(), 2);
+    }
+
+    /// Contract §5, text as it is rendered: each evasion in the issue, and its span in
+    /// the user's own text.
+    #[test]
+    fn rendered_text_evasions_are_mentions() {
+        for (text, mentioned) in [
+            ("fix **SX**-2026-011", "SX**-2026-011"),
+            ("fix `SX`-`2026`-`011` now", "SX`-`2026`-`011"),
+            ("fix ~~SX~~-2026-011", "SX~~-2026-011"),
+            ("fix _SX_-2026-011", "SX_-2026-011"),
+            (
+                "fix SX\u{1b}[1m-2026\u{1b}[0m-011",
+                "SX\u{1b}[1m-2026\u{1b}[0m-011",
+            ),
+            ("fix S\u{8}SX-2026-011", "SX-2026-011"),
+            ("fix SX%2D2026%2D011", "SX%2D2026%2D011"),
+            ("fix SX&#45;2026&#x2d;011", "SX&#45;2026&#x2d;011"),
+            ("fix SX&ndash;2026&nbsp;011", "SX&ndash;2026&nbsp;011"),
+            ("fix SX-2O26-O11", "SX-2O26-O11"),
+            ("fix SX-2026-0l1", "SX-2026-0l1"),
+            ("fix SX-2026-OII", "SX-2026-OII"),
+            ("fix \u{0405}\u{03A7}-2026-011", "\u{0405}\u{03A7}-2026-011"),
+            ("the ratchet header replayed", "ratchet header replayed"),
+            (
+                "ratchet\u{3164}header\u{FFA0}replay",
+                "ratchet\u{3164}header\u{FFA0}replay",
+            ),
+            ("a chunk digests b", "chunk digests"),
+        ] {
+            let found = spans(&one(), text);
+            assert!(
+                found.iter().any(|(_, _, s)| s == mentioned),
+                "{text:?}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn digit_lookalikes_count_only_in_digit_groups() {
+        let issues = vec![issue("IO-1100", &["OIL-7"], &["oil leak"], &[])];
+        // Letters where the id has letters stay letters, and digits stay digits.
+        for text in ["10-1100", "I0-1100", "0IL-7", "oil 1eak", "0il leak"] {
+            assert!(spans(&issues, text).is_empty(), "{text:?}");
+        }
+        for text in ["IO-1IOO", "io-llOo", "OIL-7", "oil leaks"] {
+            assert_eq!(spans(&issues, text).len(), 1, "{text:?}");
+        }
+        // Two literals with one digit form are both found.
+        let issues = vec![issue("SX-01", &[], &[], &[]), issue("SXO-1", &[], &[], &[])];
+        assert_eq!(spans(&issues, "SXO-1 and SX-01").len(), 2);
     }
 }

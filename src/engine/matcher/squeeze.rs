@@ -20,6 +20,33 @@ pub(super) struct Squeezed {
 
 const STRIDE: usize = 1024;
 
+/// Each byte as the squeezed text holds it: the letters that look like digits (`o`, `i`,
+/// `l`) as those digits, everything else as it is. Literals are looked up by this form
+/// (see [`digit_form`]), so that an identifier's digit group written with look-alikes
+/// (`2O26`) finds its literal; which letters may stand for digits where is decided when
+/// the hit is verified.
+pub(super) static DIGIT_LOOKALIKES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'o' => b'0',
+            b'i' | b'l' => b'1',
+            other => other,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// A squeezed literal in the form the squeezed text is searched in.
+pub(super) fn digit_form(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|&b| DIGIT_LOOKALIKES[b as usize])
+        .collect()
+}
+
 impl Squeezed {
     pub(super) fn fill(&mut self, folded: &str) {
         let n = folded.len();
@@ -66,7 +93,7 @@ impl Squeezed {
                     run_starts &= run_starts - 1;
                 }
                 for (i, &b) in chunk.iter().enumerate() {
-                    bytes[len] = b;
+                    bytes[len] = DIGIT_LOOKALIKES[b as usize];
                     len += ((alnum >> i) & 1) as usize;
                 }
             }
@@ -86,6 +113,9 @@ impl Squeezed {
                     let mut buf = [0u8; 4];
                     let enc = c.encode_utf8(&mut buf).as_bytes();
                     self.bytes[len..len + enc.len()].copy_from_slice(enc);
+                    if let [b] = enc {
+                        self.bytes[len] = DIGIT_LOOKALIKES[*b as usize];
+                    }
                     len += enc.len();
                 }
                 prev = alnum;
@@ -198,7 +228,7 @@ mod tests {
         ] {
             sq.fill(text);
             let want: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
-            assert_eq!(sq.squeezed(), want.as_bytes());
+            assert_eq!(sq.squeezed(), digit_form(want.as_bytes()));
             let mut at = 0;
             let mut starts = Vec::new();
             let mut prev = false;

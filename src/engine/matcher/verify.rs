@@ -29,8 +29,25 @@ pub(super) fn phrase_words(folded: &str) -> Vec<String> {
         .collect()
 }
 
+/// What may stand between an identifier's groups: the contract's separators, and the
+/// Markdown emphasis and code markers that render as nothing (`**SX**-2026`,
+/// `` `SX`-`2026` ``).
 fn is_identifier_separator(c: char) -> bool {
-    matches!(c, '-' | '_' | '.' | '/') || c.is_whitespace()
+    matches!(c, '-' | '_' | '.' | '/' | '*' | '`' | '~') || c.is_whitespace()
+}
+
+/// Where `group` ends when the folded text has it at `at`. A group of digits also takes
+/// the letters that look like them (`o` for 0, `l` and `i` for 1: `2O26`, `l0l`).
+fn group_at(folded: &str, at: usize, group: &str) -> Option<usize> {
+    let text = folded.as_bytes().get(at..at + group.len())?;
+    let digits = group.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    let same = |(&t, g): (&u8, u8)| {
+        t == g || digits && matches!((g, t), (b'0', b'o') | (b'1', b'l' | b'i'))
+    };
+    text.iter()
+        .zip(group.bytes())
+        .all(same)
+        .then_some(at + group.len())
 }
 
 fn alnum_before(folded: &str, at: usize) -> bool {
@@ -64,10 +81,7 @@ pub(super) fn verify_identifier<'a>(
                 .find(|&(_, c)| !is_identifier_separator(c))
                 .map_or(folded.len() - at, |(k, _)| k);
         }
-        if !folded[at..].starts_with(group) {
-            return None;
-        }
-        at += group.len();
+        at = group_at(folded, at, group)?;
     }
     (!alnum_at(folded, at)).then_some(at)
 }

@@ -1,0 +1,322 @@
+//! Text as a reader sees it (contract §5): what a terminal, a web page or a Markdown view
+//! shows of a message, one piece of the original at a time, so that positions still map
+//! back to what the user wrote. Folding ([`crate::engine::normalize`]) runs on what this shows.
+//!
+//! * terminal escape sequences (CSI, OSC and the other string sequences, two-character
+//!   escapes, their 8-bit C1 forms) and other control characters (C0 but tab and line
+//!   breaks, DEL, C1) show nothing; a backspace erases what was shown before it;
+//! * percent-encoding (`%2D`, `%E2%80%93`) and HTML character references (`&#45;`,
+//!   `&#x2d;`, `&ndash;`) show the character they encode, decoded once (`%252D` is
+//!   `%2D`, as a browser shows a URL decoded once);
+//! * fillers that display as a blank (Hangul fillers, the Braille blank) show a space.
+//!
+//! Markdown's emphasis and code markers need nothing here: they are separators where the
+//! matcher looks for an identifier's groups.
+
+use std::ops::Range;
+
+/// What one piece of the original text shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The piece itself (one character).
+    Itself,
+    /// Nothing.
+    Nothing,
+    /// Another character: a decoded reference, or a space for a blank filler.
+    Char(char),
+    /// Several characters: a named HTML reference that stands for two.
+    Str(&'static str),
+    /// Nothing, and what was shown last is erased (a backspace).
+    Erase,
+}
+
+/// Whether an all-ASCII text shows exactly as it is written: no control character but
+/// tab and line breaks, no `%` or `&` that could start an encoded character.
+pub fn is_plain_ascii(text: &str) -> bool {
+    text.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'%' && b != b'&' || matches!(b, b'\t'..=b'\r'))
+}
+
+/// Calls `emit` for each piece of `text`, in order; the pieces cover the text.
+pub fn render(text: &str, mut emit: impl FnMut(Range<usize>, Shown)) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < text.len() {
+        let c = text[at..].chars().next().unwrap();
+        let (len, shown) = match c {
+            '\u{1b}' => (escape_len(text, at), Shown::Nothing),
+            '\u{9b}' => (csi_len(text, at + 2) - at, Shown::Nothing),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => {
+                (string_len(text, at + 2) - at, Shown::Nothing)
+            }
+            '%' => match percent(bytes, at) {
+                Some((len, c)) => (len, decoded(c)),
+                None => (1, Shown::Itself),
+            },
+            '&' => match reference(text, at) {
+                Some((len, shown)) => (len, shown),
+                None => (1, Shown::Itself),
+            },
+            c => (c.len_utf8(), class(c)),
+        };
+        emit(at..at + len, shown);
+        at += len;
+    }
+}
+
+/// What one character of the text shows.
+fn class(c: char) -> Shown {
+    match c {
+        '\u{8}' => Shown::Erase,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' => Shown::Itself,
+        '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' => Shown::Nothing,
+        c if is_blank_filler(c) => Shown::Char(' '),
+        _ => Shown::Itself,
+    }
+}
+
+/// What a decoded character shows: as the same character written out would.
+fn decoded(c: char) -> Shown {
+    match class(c) {
+        Shown::Itself => Shown::Char(c),
+        other => other,
+    }
+}
+
+/// Characters that display as a blank but are not white space (nor, for Unicode,
+/// visible at all: most are Default_Ignorable): they part words as a space does.
+pub fn is_blank_filler(c: char) -> bool {
+    matches!(
+        c,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' | '\u{1D159}'
+    )
+}
+
+/// Length of the escape sequence at `at` (an ESC): a CSI, a string sequence (OSC, DCS,
+/// SOS, PM, APC) or a two-character escape with its intermediates. An unfinished one
+/// ends where what follows cannot belong to it.
+fn escape_len(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let end = match bytes.get(at + 1) {
+        Some(b'[') => csi_len(text, at + 2),
+        Some(b']' | b'P' | b'X' | b'^' | b'_') => string_len(text, at + 2),
+        Some(_) => {
+            let mut i = at + 1;
+            while matches!(bytes.get(i), Some(0x20..=0x2f)) {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(0x30..=0x7e) => i + 1,
+                _ => i,
+            }
+        }
+        None => at + 1,
+    };
+    end - at
+}
+
+/// End of a CSI whose parameters start at `from`: parameter and intermediate bytes,
+/// then one final byte.
+fn csi_len(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while matches!(bytes.get(i), Some(0x20..=0x3f)) {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(0x40..=0x7e) => i + 1,
+        _ => i,
+    }
+}
+
+/// End of a control string whose content starts at `from`: through its terminator (BEL,
+/// ESC `\` or the 8-bit ST), or up to the end of the line when it has none.
+fn string_len(text: &str, from: usize) -> usize {
+    let rest = &text[from..];
+    for (i, c) in rest.char_indices() {
+        match c {
+            '\u{7}' | '\u{9c}' => return from + i + c.len_utf8(),
+            '\u{1b}' if rest[i + 1..].starts_with('\\') => return from + i + 2,
+            '\n' => return from + i,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// A percent-encoded character at `at`: one `%XX` for ASCII, or as many as one UTF-8
+/// character takes. Its length in the text and the character.
+fn percent(bytes: &[u8], at: usize) -> Option<(usize, char)> {
+    let byte = |k: usize| -> Option<u8> {
+        let p = at + 3 * k;
+        if bytes.get(p) != Some(&b'%') {
+            return None;
+        }
+        Some(hex(*bytes.get(p + 1)?)? << 4 | hex(*bytes.get(p + 2)?)?)
+    };
+    let first = byte(0)?;
+    let n = match first {
+        0x00..=0x7f => 1,
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return None,
+    };
+    let mut buf = [first, 0, 0, 0];
+    for (k, slot) in buf.iter_mut().enumerate().take(n).skip(1) {
+        *slot = byte(k)?;
+    }
+    let c = std::str::from_utf8(&buf[..n]).ok()?.chars().next()?;
+    Some((3 * n, c))
+}
+
+/// An HTML character reference at `at`: numeric (`&#45;`, `&#x2D;`, the `;` optional
+/// as browsers take it) or named (`&ndash;`, the `;` required). Its length and what it
+/// shows.
+fn reference(text: &str, at: usize) -> Option<(usize, Shown)> {
+    let rest = &text.as_bytes()[at + 1..];
+    if let Some(num) = rest.strip_prefix(b"#") {
+        let (radix, digits_at) = match num.first() {
+            Some(b'x' | b'X') => (16, 2),
+            _ => (10, 1),
+        };
+        let digits = rest[digits_at..]
+            .iter()
+            .take_while(|b| (**b as char).is_digit(radix))
+            .count();
+        if digits == 0 || digits > 8 {
+            return None;
+        }
+        let s = std::str::from_utf8(&rest[digits_at..digits_at + digits]).ok()?;
+        let c = char::from_u32(u32::from_str_radix(s, radix).ok()?)?;
+        let semi = usize::from(rest.get(digits_at + digits) == Some(&b';'));
+        return Some((1 + digits_at + digits + semi, decoded(c)));
+    }
+    let name = rest
+        .iter()
+        .take(40)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if name == 0 || rest.get(name) != Some(&b';') {
+        return None;
+    }
+    let key = &rest[..name];
+    let i = html_escape::NAMED_ENTITIES
+        .binary_search_by(|(n, _)| n.cmp(&key))
+        .ok()?;
+    let value = html_escape::NAMED_ENTITIES[i].1;
+    let mut chars = value.chars();
+    let shown = match (chars.next(), chars.next()) {
+        (Some(c), None) => decoded(c),
+        _ => Shown::Str(value),
+    };
+    Some((name + 2, shown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `text` shows, as a string, with backspaces applied.
+    fn shown(text: &str) -> String {
+        let mut out = String::new();
+        render(text, |range, s| match s {
+            Shown::Itself => out.push_str(&text[range]),
+            Shown::Nothing => {}
+            Shown::Char(c) => out.push(c),
+            Shown::Str(s) => out.push_str(s),
+            Shown::Erase => {
+                out.pop();
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn terminal_escapes_and_controls_show_nothing() {
+        assert_eq!(shown("SX\u{1b}[1m-2026\u{1b}[0m"), "SX-2026");
+        assert_eq!(shown("a\u{1b}[38;5;196mb"), "ab");
+        assert_eq!(
+            shown("a\u{1b}]8;;https://x.example/\u{1b}\\b\u{1b}]8;;\u{7}c"),
+            "abc"
+        );
+        assert_eq!(shown("a\u{1b}]0;title\u{7}b"), "ab");
+        assert_eq!(shown("a\u{9b}1mb\u{9d}t\u{9c}c"), "abc");
+        assert_eq!(shown("a\u{1b}(Bb\u{1b}c"), "ab");
+        assert_eq!(shown("r\u{0}a\u{1}t\u{7f}c\u{85}h"), "ratch");
+        assert_eq!(shown("a\tb\nc\r\n"), "a\tb\nc\r\n");
+        // An OSC without its terminator hides the rest of its line, not the next one.
+        assert_eq!(shown("a\u{1b}]2;hidden\nb"), "a\nb");
+        assert_eq!(shown("end\u{1b}"), "end");
+        assert_eq!(shown("end\u{1b}["), "end");
+    }
+
+    #[test]
+    fn a_backspace_erases_what_was_shown_before_it() {
+        assert_eq!(shown("s\u{8}skipped"), "skipped");
+        assert_eq!(shown("SX-20x\u{8}26"), "SX-2026");
+        assert_eq!(shown("ab\u{8}\u{8}\u{8}c"), "c");
+    }
+
+    #[test]
+    fn percent_encoding_is_decoded_once() {
+        assert_eq!(shown("SX%2D2026%2d0142"), "SX-2026-0142");
+        assert_eq!(shown("a%20b"), "a b");
+        assert_eq!(shown("a%E2%80%93b"), "a\u{2013}b");
+        assert_eq!(shown("%252D"), "%2D");
+        // Not an encoding: left as written.
+        assert_eq!(
+            shown("100% sure, 5%zz, %E2%80x, %"),
+            "100% sure, 5%zz, %E2%80x, %"
+        );
+        // An encoded control is a control.
+        assert_eq!(shown("ab%08c"), "ac");
+    }
+
+    #[test]
+    fn html_character_references_are_decoded() {
+        assert_eq!(shown("SX&#45;2026&#x2d;0142"), "SX-2026-0142");
+        assert_eq!(shown("SX&#45 2026"), "SX- 2026");
+        assert_eq!(
+            shown("a&ndash;b&nbsp;c&amp;d&mdash;e"),
+            "a\u{2013}b\u{a0}c&d\u{2014}e"
+        );
+        assert_eq!(shown("&NotEqualTilde;"), "\u{2242}\u{338}");
+        // Not references: left as written.
+        assert_eq!(
+            shown("R&D, &nosuch; &ndash &#; &#xZ; &#99999999999;"),
+            "R&D, &nosuch; &ndash &#; &#xZ; &#99999999999;"
+        );
+    }
+
+    #[test]
+    fn blank_fillers_show_a_space() {
+        assert_eq!(
+            shown("ratchet\u{3164}header\u{FFA0}replay\u{115F}x\u{1160}y\u{2800}z"),
+            "ratchet header replay x y z"
+        );
+    }
+
+    #[test]
+    fn plain_ascii_is_recognised() {
+        assert!(is_plain_ascii("Fix the parser\n\tand more\r\n"));
+        for s in ["50%", "R&D", "a\u{1b}[1m", "a\u{8}", "a\u{7f}", "a\u{0}"] {
+            assert!(!is_plain_ascii(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn pieces_cover_the_text_in_order() {
+        let text = "a\u{1b}[1m%2D&ndash;\u{3164}é\u{8}";
+        let mut next = 0;
+        render(text, |range, _| {
+            assert_eq!(range.start, next);
+            next = range.end;
+        });
+        assert_eq!(next, text.len());
+    }
+}
