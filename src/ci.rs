@@ -22,7 +22,7 @@
 use anyhow::{anyhow, bail, Context as _};
 use serde_json::Value;
 
-use crate::bounded::read_capped;
+use crate::bounded::{self, read_capped};
 
 use crate::engine::source::{RequestKind, Source};
 
@@ -150,7 +150,7 @@ fn github(get: &dyn Fn(&str) -> Option<String>, event: &str) -> anyhow::Result<D
 
 fn read_payload(path: &str) -> anyhow::Result<Value> {
     let what = format!("the GitHub event payload {path}");
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
+    let file = bounded::open_regular(std::path::Path::new(path), &what)?;
     let bytes = read_capped(file, MAX_EVENT_BYTES, &what)?;
     serde_json::from_slice(&bytes)
         .with_context(|| format!("the GitHub event payload {path} is not valid JSON"))

@@ -163,3 +163,134 @@ fn discovery_order_is_flag_env_secret_config_xdg() {
         .args(["--registry", high_path.to_str().unwrap()]);
     assert_eq!(code(&mut c), 1);
 }
+
+/// Runs `embargo ARGS` and gives up after `secs` seconds: a read that blocks must fail
+/// this test, not hang the suite.
+fn run_with_deadline(sb: &Sandbox, args: &[&str], secs: u64) -> (i32, String, String) {
+    let mut child = sb
+        .embargo()
+        .current_dir(sb.path())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            child.kill().unwrap();
+            panic!("embargo {args:?} still runs after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    common::text(&child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_registry_that_is_not_a_regular_file_is_refused_at_once() {
+    let sb = Sandbox::new();
+    let fifo = sb.path().join("registry.fifo");
+    assert!(sb.command("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = fifo.to_str().unwrap();
+    for (args, kind) in [
+        (vec!["registry", "lint", "/dev/zero"], "a device"),
+        (vec!["registry", "lint", fifo], "a FIFO"),
+        (vec!["--registry", fifo, "commit-msg", "-"], "a FIFO"),
+        (
+            vec!["--registry", "/dev/zero", "commit-msg", "-"],
+            "a device",
+        ),
+    ] {
+        let (code, _, err) = run_with_deadline(&sb, &args, 10);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("it is {kind}, not a regular file")),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // A message file that is a FIFO does not block the hook either.
+    let reg = example_registry();
+    let (code, _, err) = run_with_deadline(
+        &sb,
+        &["--registry", reg.to_str().unwrap(), "commit-msg", fifo],
+        10,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a FIFO"), "{err}");
+}
+
+#[test]
+fn a_registry_over_the_size_limit_is_refused() {
+    let sb = Sandbox::new();
+    let reg = sb.path().join("big.json");
+    let f = std::fs::File::create(&reg).unwrap();
+    f.set_len((64 << 20) + 1).unwrap();
+    let (code, _, err) = run_with_deadline(&sb, &["registry", "lint", reg.to_str().unwrap()], 10);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("larger than 64 MiB"), "{err}");
+}
+
+#[test]
+fn registry_lint_names_where_utf8_breaks_and_a_raw_nul() {
+    let sb = Sandbox::new();
+    let reg = sb.path().join("latin1.json");
+    std::fs::write(
+        &reg,
+        b"{\"version\": 1,\n \"issues\": [{\"id\": \"caf\xe9\"}]}",
+    )
+    .unwrap();
+    let (code, _, err) =
+        sb.run_embargo(sb.path(), &["registry", "lint", reg.to_str().unwrap()], b"");
+    assert_eq!(code, 2, "{err}");
+    let at = format!(
+        "{}:2:24: the registry is not UTF-8 (byte 38)",
+        reg.display()
+    );
+    assert!(err.contains(&at), "{err}");
+
+    std::fs::write(
+        &reg,
+        b"{\"version\": 1, \"issues\": [{\"id\": \"SX\x00-1\"}]}",
+    )
+    .unwrap();
+    let (code, out, _) =
+        sb.run_embargo(sb.path(), &["registry", "lint", reg.to_str().unwrap()], b"");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(":1:37: invalid JSON: a raw NUL byte in a string"),
+        "{out}"
+    );
+}
+
+#[test]
+fn registry_lint_reports_ids_and_aliases_that_match_the_same_text() {
+    let sb = Sandbox::new();
+    let reg = sb.path().join("dups.json");
+    std::fs::write(
+        &reg,
+        "{\"version\": 1, \"issues\": [\n\
+         {\"id\": \"SX-1\", \"aliases\": [\"sx 1\"]},\n\
+         {\"id\": \"\u{FF33}\u{FF38}-1\"},\n\
+         {\"id\": \"SX_1\"},\n\
+         {\"id\": \"SX-2\", \"aliases\": [\"CVE-2026-1\"]},\n\
+         {\"id\": \"SX-3\", \"aliases\": [\"cve 2026 1\", \"SX.2\"]}\n\
+         ]}",
+    )
+    .unwrap();
+    let (code, out, _) =
+        sb.run_embargo(sb.path(), &["registry", "lint", reg.to_str().unwrap()], b"");
+    assert_eq!(code, 2, "{out}");
+    for line in [
+        ":3:8: issue \u{FF33}\u{FF38}-1: duplicate id (also at line 2)",
+        ":4:8: issue SX_1: duplicate id (also at line 2)",
+        ":6:28: issue SX-3: duplicate alias: it matches the same text as the alias at line 5",
+        ":6:42: issue SX-3: duplicate alias: it matches the same text as the id at line 5",
+    ] {
+        assert!(out.contains(line), "{line:?} missing:\n{out}");
+    }
+    // An alias that repeats its own issue's id is no clash.
+    assert!(!out.contains(":2:"), "{out}");
+    assert!(out.contains("4 problems"), "{out}");
+}

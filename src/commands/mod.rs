@@ -7,10 +7,9 @@ pub mod registry_lint;
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use time::Date;
 
-use crate::bounded::read_capped;
+use crate::bounded::{self, read_capped};
 use crate::report::format::Format;
 
 /// When embargoes are judged.
@@ -55,6 +54,6 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
         return read_capped(std::io::stdin().lock(), MAX_MESSAGE_BYTES, "standard input");
     }
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+    let file = bounded::open_regular(path, &name)?;
     read_capped(file, MAX_MESSAGE_BYTES, &name)
 }

@@ -398,6 +398,10 @@ impl Reader<'_> {
                     return Ok(out);
                 }
                 Some(b'\\') => out.push(self.escape()?),
+                Some(0) => {
+                    return Err(self
+                        .error("a raw NUL byte in a string (write it as \\u0000 if it is meant)"))
+                }
                 Some(_) => {
                     return Err(self.error(
                         "control character in a string (line breaks and tabs must be escaped)",

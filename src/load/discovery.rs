@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 
-use crate::bounded::read_capped;
+use crate::bounded::{self, read_capped};
 use crate::load::stamp::{self, Stamp};
 
 /// The largest registry read; anything bigger is a mistake, not a registry.
@@ -113,10 +113,10 @@ pub fn default_path() -> Option<PathBuf> {
 
 pub fn read_path(path: &Path) -> anyhow::Result<Located> {
     let origin = path.display().to_string();
-    let meta = fs::metadata(path).with_context(|| format!("cannot read registry {origin}"))?;
-    if meta.is_dir() {
-        bail!("cannot read registry {origin}: it is a directory");
-    }
+    let what = format!("registry {origin}");
+    let meta = fs::metadata(path).with_context(|| format!("cannot read {what}"))?;
+    // Before opening: a FIFO would block the open, a device never end.
+    bounded::regular(&meta, &what)?;
     // Checked before opening as well, so a registry that is too large is named as such
     // without being read.
     if meta.len() > MAX_REGISTRY_BYTES {
@@ -128,14 +128,13 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
     // Stamped before it is read, from the very file read: a change made while it is read
     // then shows in its `stat` next time.
     let seen = stamp::now();
-    let file = fs::File::open(path).with_context(|| format!("cannot read registry {origin}"))?;
+    let file = bounded::open_regular(path, &what)?;
     let stamp = file.metadata().ok().and_then(|m| Stamp::of(&m, seen));
-    let bytes = read_capped(file, MAX_REGISTRY_BYTES, &format!("registry {origin}"))?;
+    let bytes = read_capped(file, MAX_REGISTRY_BYTES, &what)?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow!(
-            "registry {origin} is not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )
+        let bad = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(&e.as_bytes()[..bad]);
+        anyhow!("{origin}:{line}:{column}: the registry is not UTF-8 (byte {bad})")
     })?;
     Ok(Located {
         origin,
@@ -143,4 +142,14 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
         from_secret: false,
         stamp,
     })
+}
+
+/// The 1-based line and column (in characters) just after `valid`, valid UTF-8 text.
+fn line_column(valid: &[u8]) -> (usize, usize) {
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+    let column = 1 + String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count();
+    (line, column)
 }

@@ -440,11 +440,11 @@ impl Validator<'_> {
             );
             return None;
         };
-        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut names = Names::new();
         let mut issues = Vec::with_capacity(items.len());
         let mut ok = true;
         for (index, item) in items.iter().enumerate() {
-            match self.issue(index, item, &mut ids) {
+            match self.issue(index, item, &mut names) {
                 Some(issue) => issues.push(issue),
                 None => ok = false,
             }
@@ -455,12 +455,7 @@ impl Validator<'_> {
         Some(issues)
     }
 
-    fn issue(
-        &mut self,
-        index: usize,
-        v: &Value,
-        ids: &mut HashMap<String, usize>,
-    ) -> Option<Issue> {
+    fn issue(&mut self, index: usize, v: &Value, names: &mut Names) -> Option<Issue> {
         let Some(members) = v.as_object() else {
             let ctx = Ctx {
                 issue: None,
@@ -517,17 +512,9 @@ impl Validator<'_> {
                     has_id = true;
                     match self.id(ctx, value) {
                         Some(id) if first => {
-                            let folded = id.to_lowercase();
-                            if let Some(&line) = ids.get(&folded) {
-                                self.at_with(
-                                    ctx,
-                                    value,
-                                    format!("duplicate id (also at line {line})"),
-                                    id.to_string(),
-                                );
+                            if let Some(clash) = names.add(id, value.line, index, true) {
+                                self.at_with(ctx, value, clash, id.to_string());
                                 ok = false;
-                            } else {
-                                ids.insert(folded, value.line);
                             }
                             issue.id = id.to_string();
                         }
@@ -560,7 +547,16 @@ impl Validator<'_> {
                     };
                     match self.list(ctx, value, kind) {
                         Some(list) if first => match kind {
-                            ListKind::Alias => issue.aliases = list,
+                            ListKind::Alias => {
+                                for item in value.as_array().unwrap_or_default() {
+                                    let Some(alias) = item.as_str() else { continue };
+                                    if let Some(clash) = names.add(alias, item.line, index, false) {
+                                        self.at_with(ctx, item, clash, alias.to_string());
+                                        ok = false;
+                                    }
+                                }
+                                issue.aliases = list;
+                            }
                             ListKind::Term => issue.terms = list,
                             ListKind::Pattern => issue.patterns = list,
                         },
@@ -780,6 +776,39 @@ fn id_is_usable(s: &str) -> bool {
 
 /// Whether an id, alias or term keeps a letter or digit once folded like the text it is
 /// compared with; the matcher looks for nothing else, so without one it never matches.
+/// The ids and aliases seen so far, by the text they match: folded, with only their
+/// letters and digits, as the matcher squeezes them (`SX-1`, `ＳＸ-1` and `SX_1` are one).
+struct Names(HashMap<String, (usize, usize, bool)>);
+
+impl Names {
+    fn new() -> Names {
+        Names(HashMap::new())
+    }
+
+    /// Records the id or alias `name` of issue `index`, at `line`. When another id or
+    /// alias already matches the same text, the problem to report. An alias that
+    /// matches its own issue's id or another of its aliases only repeats it, and is fine.
+    fn add(&mut self, name: &str, line: usize, index: usize, is_id: bool) -> Option<String> {
+        let key: String = fold(name).chars().filter(|c| c.is_alphanumeric()).collect();
+        let noun = |id: bool| if id { "id" } else { "alias" };
+        match self.0.get(&key) {
+            Some(&(_, at, _)) if at == index && !is_id => None,
+            Some(&(other, _, true)) if is_id => {
+                Some(format!("duplicate id (also at line {other})"))
+            }
+            Some(&(other, _, other_is_id)) => Some(format!(
+                "duplicate {}: it matches the same text as the {} at line {other}",
+                noun(is_id),
+                noun(other_is_id)
+            )),
+            None => {
+                self.0.insert(key, (line, index, is_id));
+                None
+            }
+        }
+    }
+}
+
 fn can_match_literally(s: &str) -> bool {
     fold(s).chars().any(char::is_alphanumeric)
 }
