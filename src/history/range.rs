@@ -272,7 +272,19 @@ fn resolve(repo: &Repository, spec: &str) -> anyhow::Result<Oid> {
         ErrorCode::NotFound if repo.is_shallow() => anyhow!(
             "unknown revision `{spec}`: this clone is shallow and may not have it; {FETCH_FIX}"
         ),
-        ErrorCode::NotFound => anyhow!("unknown revision `{spec}`"),
+        ErrorCode::NotFound => match repo
+            .resolve_reference_from_short_name(spec)
+            .ok()
+            .and_then(|r| r.target())
+        {
+            // The name is there, what it names is not: a damaged object database (a
+            // truncated pack) says so, not that the revision is unknown.
+            Some(oid) => anyhow!(
+                "revision `{spec}` is {oid}, which cannot be read: the repository's objects are damaged or missing ({})",
+                e.message()
+            ),
+            None => anyhow!("unknown revision `{spec}`"),
+        },
         _ => anyhow!("bad revision `{spec}`: {}", e.message()),
     })?;
     let commit = object
