@@ -58,7 +58,14 @@ impl<'a> Normalized<'a> {
                 let start = folded.len();
                 match shown {
                     Shown::Itself => {
-                        let c = original[range.start..].chars().next().unwrap_or(' ');
+                        let piece = &original[range.clone()];
+                        if piece.is_ascii() {
+                            // Plain ASCII folds to its lower case: the identity map holds.
+                            folded.push_str(piece);
+                            folded[start..].make_ascii_lowercase();
+                            return;
+                        }
+                        let c = piece.chars().next().unwrap_or(' ');
                         push(&mut folded, c);
                         // One character for one of the same length: the identity map holds.
                         let added = &folded[start..];

@@ -18,7 +18,7 @@ use std::ops::Range;
 /// What one piece of the original text shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
-    /// The piece itself (one character).
+    /// The piece itself: one character, or a run of plain ASCII.
     Itself,
     /// Nothing.
     Nothing,
@@ -30,18 +30,62 @@ pub enum Shown {
     Erase,
 }
 
-/// Whether an all-ASCII text shows exactly as it is written: no control character but
-/// tab and line breaks, no `%` or `&` that could start an encoded character.
+/// ASCII bytes that show as they are written and start nothing: printable characters but
+/// `%` and `&`, tab and line breaks.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = matches!(b as u8, b' '..=b'~' | b'\t'..=b'\r')
+            && b != b'%' as usize
+            && b != b'&' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// Whether a text shows exactly as it is written: plain ASCII bytes only. Eight bytes at
+/// a time: a word with no byte below space, no DEL, `%` or `&` is plain without a look
+/// at each byte (most words of a message); the others (line breaks) are looked at.
 pub fn is_plain_ascii(text: &str) -> bool {
-    text.bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'%' && b != b'&' || matches!(b, b'\t'..=b'\r'))
+    let bytes = text.as_bytes();
+    if !bytes.is_ascii() {
+        return false;
+    }
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A high bit for (at least) every byte below `k` (every byte is below 0x80).
+    let below = |x: u64, k: u64| x.wrapping_sub(k * ONES) & !x & HIGH;
+    let equal = |x: u64, k: u64| below(x ^ (k * ONES), 1);
+    let plain = |chunk: &[u8]| chunk.iter().all(|&b| PLAIN[b as usize]);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().unwrap());
+        let suspect =
+            below(x, 0x20) | equal(x, 0x7f) | equal(x, b'%' as u64) | equal(x, b'&' as u64);
+        if suspect != 0 && !plain(w) {
+            return false;
+        }
+    }
+    plain(words.remainder())
 }
 
-/// Calls `emit` for each piece of `text`, in order; the pieces cover the text.
+/// Calls `emit` for each piece of `text`, in order; the pieces cover the text. A run of
+/// plain ASCII bytes (see [`is_plain_ascii`]) is one piece shown as itself; any other
+/// piece that shows itself is one character.
 pub fn render(text: &str, mut emit: impl FnMut(Range<usize>, Shown)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < text.len() {
+        if PLAIN[bytes[at] as usize] {
+            let run = bytes[at..]
+                .iter()
+                .take_while(|&&b| PLAIN[b as usize])
+                .count();
+            emit(at..at + run, Shown::Itself);
+            at += run;
+            continue;
+        }
         let c = text[at..].chars().next().unwrap();
         let (len, shown) = match c {
             '\u{1b}' => (escape_len(text, at), Shown::Nothing),
@@ -306,6 +350,15 @@ mod tests {
         assert!(is_plain_ascii("Fix the parser\n\tand more\r\n"));
         for s in ["50%", "R&D", "a\u{1b}[1m", "a\u{8}", "a\u{7f}", "a\u{0}"] {
             assert!(!is_plain_ascii(s), "{s:?}");
+        }
+        // Every byte, at every place of a word and in the tail, against the table.
+        for b in 0..128u8 {
+            for at in 0..19 {
+                let mut text = vec![b'x'; 19];
+                text[at] = b;
+                let text = String::from_utf8(text).unwrap();
+                assert_eq!(is_plain_ascii(&text), PLAIN[b as usize], "byte {b} at {at}");
+            }
         }
     }
 
