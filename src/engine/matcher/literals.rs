@@ -7,6 +7,7 @@ use crate::engine::codec::layout::{self, monotonic, u32_at, u64_at};
 use crate::engine::codec::{Reader, Shared, Writer};
 
 use super::field::Field;
+use super::inflect::{stems, MAX_SUFFIX};
 use super::squeeze::{digit_form, DIGIT_LOOKALIKES, SQUEEZED};
 use super::verify::{verify_identifier, verify_phrase};
 
@@ -158,7 +159,10 @@ impl Literals {
         }
         let min_len = literals.iter().map(String::len).min().unwrap_or(1) as u32;
         let max_len = literals.iter().map(String::len).max().unwrap_or(1) as u32;
-        let key_len = min_len.min(8);
+        // The filter key is at most the first `min_len - 1` bytes: a stem tried for an
+        // inflected word (`apply` for `applied`) differs from the text only in its last
+        // byte, which so never falls in the key the text passed the filter with.
+        let key_len = min_len.saturating_sub(1).clamp(1, 8);
         let mut lengths = vec![0u64; max_len as usize / 64 + 1];
         for l in &literals {
             lengths[l.len() / 64] |= 1 << (l.len() % 64);
@@ -334,6 +338,7 @@ impl Literals {
                 at = (at + 1) & slot_mask;
             }
         };
+        let mut stem_buf = Vec::new();
         SQUEEZED.with(|squeezed| {
             let mut squeezed = squeezed.borrow_mut();
             squeezed.fill(folded);
@@ -349,18 +354,31 @@ impl Literals {
                 }
                 // Every run end after `s`: the next run starts, and the end of the text.
                 let mut end = next;
+                let has_len = |len: usize| {
+                    len >= min_len
+                        && len <= max_len
+                        && u64_at(v.lengths, len / 64) & (1 << (len % 64)) != 0
+                };
                 loop {
                     let e = end.unwrap_or(sq.len());
                     let len = e - s;
-                    if len > max_len {
+                    if len > max_len + MAX_SUFFIX {
                         break;
                     }
-                    if len >= min_len && u64_at(v.lengths, len / 64) & (1 << (len % 64)) != 0 {
+                    let start = || squeezed.to_folded_start(folded, s);
+                    if has_len(len) {
                         lookup(&sq[s..e], &mut |k| {
-                            let start = squeezed.to_folded_start(folded, s);
-                            self.verify(&v, folded, start, k, literal(k), &mut report);
+                            Self::verify(&v, folded, start(), (k, false), &mut report);
                         });
                     }
+                    // A term whose last word the text inflects (`leaked` for `leak`).
+                    stems(&sq[s..e], &mut stem_buf, |stem| {
+                        if has_len(stem.len()) {
+                            lookup(stem, &mut |k| {
+                                Self::verify(&v, folded, start(), (k, true), &mut report);
+                            });
+                        }
+                    });
                     if end.is_none() {
                         break;
                     }
@@ -370,16 +388,16 @@ impl Literals {
         })
     }
 
-    /// Verifies every owner of literal `k` at folded offset `start`.
+    /// Verifies every owner of literal `k` at folded offset `start` (`inflected`: found
+    /// through a stem of the text, see [`stems`]).
     fn verify(
-        &self,
         v: &View<'_>,
         folded: &str,
         start: usize,
-        k: usize,
-        literal: &[u8],
+        (k, inflected): (usize, bool),
         report: &mut impl FnMut(usize, Field, Range<usize>),
     ) {
+        let literal = &v.text[u32_at(v.ends, k) as usize..u32_at(v.ends, k + 1) as usize];
         let Ok(literal) = std::str::from_utf8(literal) else {
             return;
         };
@@ -391,10 +409,11 @@ impl Literals {
             let Some(pieces) = split_pieces(literal, lens) else {
                 continue;
             };
-            let end = if phrase {
-                verify_phrase(folded, start, pieces.into_iter())
-            } else {
-                verify_identifier(folded, start, pieces.into_iter())
+            let end = match (phrase, inflected) {
+                (true, _) => verify_phrase(folded, start, pieces.into_iter(), inflected),
+                (false, false) => verify_identifier(folded, start, pieces.into_iter()),
+                // Ids and aliases are never inflected.
+                (false, true) => None,
             };
             if let Some(end) = end {
                 report(issue, field, start..end);

@@ -92,9 +92,7 @@ impl Matcher {
                 add(identifier_groups(&fold(name)), (i, field, false));
             }
             for (k, term) in issue.terms.iter().enumerate() {
-                for words in inflect::forms(phrase_words(&fold(term))) {
-                    add(words, (i, Field::Term(k), true));
-                }
+                add(phrase_words(&fold(term)), (i, Field::Term(k), true));
             }
             for (k, pattern) in issue.patterns.iter().enumerate() {
                 let prefixes = prefix_literals(pattern)
@@ -367,6 +365,36 @@ mod tests {
                 "{text:?}: {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_terms_last_word_matches_its_regular_inflections() {
+        let issues = vec![
+            issue("A-1", &[], &["apply"], &[]),
+            issue("A-2", &[], &["heap escape"], &[]),
+            issue("A-3", &[], &["stack drop"], &[]),
+        ];
+        for (text, n) in [
+            ("it applied", 1),
+            ("applies; applying", 2),
+            ("heap escaped, heap escaping, heap escapes", 3),
+            ("stack dropped and stack dropping", 2),
+            ("heaps escape", 0),
+            ("appliance", 0),
+            ("stack droplet", 0),
+        ] {
+            assert_eq!(
+                spans(&issues, text).len(),
+                n,
+                "{text:?}: {:?}",
+                spans(&issues, text)
+            );
+        }
+        // The span is the whole inflected word.
+        assert_eq!(spans(&issues, "x heap escaping y")[0].2, "heap escaping");
+        // Ids and aliases are not inflected.
+        let ids = vec![issue("LEAK", &["drip"], &[], &[])];
+        assert!(spans(&ids, "leaked drips").is_empty());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What a squeezed literal must look like in the folded text to count as a mention:
 //! an identifier's groups with separators between them, a phrase's whole words.
 
+use super::inflect::is_inflection;
+
 /// Splits a folded identifier into its maximal runs of letters and of digits.
 pub(super) fn identifier_groups(folded: &str) -> Vec<String> {
     let mut groups: Vec<String> = Vec::new();
@@ -86,18 +88,24 @@ pub(super) fn verify_identifier<'a>(
     (!alnum_at(folded, at)).then_some(at)
 }
 
-/// Checks a phrase starting at `start`; returns where it ends.
+/// Checks a phrase starting at `start`; returns where it ends. When `inflected`, the
+/// text's last word is instead one of the regular inflections of the phrase's last word.
 pub(super) fn verify_phrase<'a>(
     folded: &str,
     start: usize,
     words: impl Iterator<Item = &'a str>,
+    inflected: bool,
 ) -> Option<usize> {
     if alnum_before(folded, start) {
         return None;
     }
     let mut at = start;
-    for (i, word) in words.enumerate() {
-        if i > 0 {
+    let mut words = words.peekable();
+    let mut i = 0;
+    while let Some(word) = words.next() {
+        let last = words.peek().is_none();
+        i += 1;
+        if i > 1 {
             let gap = folded[at..]
                 .char_indices()
                 .find(|&(_, c)| c.is_alphanumeric())
@@ -106,6 +114,13 @@ pub(super) fn verify_phrase<'a>(
                 return None;
             }
             at += gap;
+        }
+        if last && inflected {
+            let len = folded[at..]
+                .char_indices()
+                .find(|&(_, c)| !c.is_alphanumeric())
+                .map_or(folded.len() - at, |(k, _)| k);
+            return is_inflection(&folded[at..at + len], word).then_some(at + len);
         }
         if !folded[at..].starts_with(word) {
             return None;
