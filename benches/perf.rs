@@ -44,11 +44,12 @@ fn main() {
     let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup(&dir),
+        Some("registry") => registry_only(&dir),
         Some("load") => load(&dir),
         Some("throughput") => throughput(&dir),
         Some("corpus") => corpus(&dir),
         _ => {
-            eprintln!("usage: perf setup|load|throughput|corpus DIR");
+            eprintln!("usage: perf setup|registry|load|throughput|corpus DIR");
             std::process::exit(2);
         }
     };
@@ -92,6 +93,16 @@ fn setup(dir: &Path) -> Result<()> {
     println!("message_bytes {bytes}");
     println!("cve_messages {}", cve.len());
     println!("cve_ids {}", ids.len());
+    Ok(())
+}
+
+/// Only the synthetic registry of `setup` (no corpus needed): DIR/registry.json.
+fn registry_only(dir: &Path) -> Result<()> {
+    let issues = synth::synthetic_issues(10_000, 50);
+    std::fs::write(
+        dir.join("registry.json"),
+        synth::synthetic_registry_json(&issues),
+    )?;
     Ok(())
 }
 

@@ -116,3 +116,37 @@ fn a_broken_registry_file_is_redacted_in_the_hook_path() {
     assert!(!all.contains("MKSEVERITYBAD"), "{all}");
     assert!(all.contains("registry.json:"), "{all}");
 }
+
+#[test]
+fn a_registry_named_in_git_leaks_nothing() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("security");
+    let commit = |text: &str| {
+        std::fs::write(repo.join("registry.json"), text).unwrap();
+        sb.git_ok(&repo, &["add", "registry.json"]);
+        sb.git_ok(&repo, &["commit", "-q", "-m", "registry"]);
+    };
+    commit(&marker_registry_json());
+    let spec = format!("git:{}#main:registry.json", repo.display());
+    for format in ["human", "json"] {
+        let (code, out, err) = sb.run_embargo(
+            sb.path(),
+            &["--registry", &spec, "--format", format, "commit-msg", "-"],
+            MESSAGE.as_bytes(),
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert_no_leak(&format!("{out}{err}"), MESSAGE);
+    }
+    // An invalid committed registry is reported redacted, with where it is.
+    commit(&marker_registry_json().replace("\"critical\"", "\"MKSEVERITYBAD\""));
+    let (code, out, err) = sb.run_embargo(
+        sb.path(),
+        &["--registry", &spec, "commit-msg", "-"],
+        MESSAGE.as_bytes(),
+    );
+    assert_eq!(code, 2, "{err}");
+    let all = format!("{out}{err}");
+    assert_no_leak(&all, "");
+    assert!(!all.contains("MKSEVERITYBAD"), "{all}");
+    assert!(all.contains(&spec), "{all}");
+}
