@@ -1,5 +1,5 @@
 //! The compiled form of a [`Checker`] as bytes, for a cache to keep between runs: the
-//! policy, the issue table ([`IssueTable`]) and the matcher's index. Decoding checks
+//! policy, the issue table (`IssueTable`) and the matcher's index. Decoding checks
 //! everything it reads and decodes no issue: each is decoded where it lies when used.
 
 use crate::engine::codec::{Reader, Shared, Writer};

@@ -11,11 +11,12 @@
 //!   what the registry says, only how fast it is compiled):
 //!   - *unread*: `stat` shows the very file the cache was compiled from (device, inode,
 //!     size, modification and change times, all to the nanosecond), and that file had
-//!     been left alone for [`SETTLE`] both when it was looked at to be compiled and when
-//!     the cache file was written — git's own racy-clean rule for its index. A file changed within that window could be changed
-//!     again without its times moving (coarse timestamps), so it is not trusted on `stat`
-//!     alone; a change made later always moves them. The change time cannot be set back,
-//!     so a rewrite that restores the size and modification time is still seen;
+//!     been left alone for [`SETTLE`](super::stamp::SETTLE) both when it was looked at
+//!     to be compiled and when the cache file was written — git's own racy-clean rule
+//!     for its index. A file changed within that window could be changed again without
+//!     its times moving (coarse timestamps), so it is not trusted on `stat` alone; a
+//!     change made later always moves them. The change time cannot be set back, so a
+//!     rewrite that restores the size and modification time is still seen;
 //!   - *read*: otherwise the registry is read, and its length and a 128-bit hash of its
 //!     bytes must match those recorded. A match whose `stat` had moved (a `touch`, a copy
 //!     of the same content) records the new `stat` once the file has settled, so the
@@ -25,6 +26,10 @@
 //!   are loaded, though each issue is decoded only when a finding needs it;
 //! * on Unix, neither the file nor its directory can be written by group or others.
 //!
+//! What is in the payload is the engine's business ([`Checker::encode`]); this module
+//! keeps only the file around it (header, stamp, checksum), its private I/O and mapping,
+//! and the rules above.
+//!
 //! A registry given as `$EMBARGO_REGISTRY_JSON` (a CI secret) is never cached: it is not
 //! written to disk, and CI runs once per job anyway. Writing the cache is best effort
 //! (a temporary file renamed into place, mode 0600): a read-only home only costs time.
@@ -32,22 +37,17 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use crate::engine::codec::{Reader, Shared};
 use crate::engine::registry::Registry;
 use crate::engine::verdict::Checker;
 use crate::load::discovery::Located;
+use crate::load::stamp::{nanos, Stamp, STAMP_BYTES};
 use crate::mapped::Bytes;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
 const FORMAT: u32 = 2;
-
-/// How long a registry file must have been left alone, before it was read for the cache,
-/// for `stat` alone to vouch for it later: more than the coarsest file time granularity
-/// in use (FAT's 2 s), with room for a kernel clock that lags the wall clock.
-pub const SETTLE: Duration = Duration::from_secs(3);
 
 /// A checker for the registry file at `registry` from its cache file, without reading
 /// the registry: only when `stat` shows it unchanged and settled (see the module
@@ -174,111 +174,6 @@ fn build_id() -> Option<Vec<u8>> {
     id.extend_from_slice(&meta.len().to_le_bytes());
     id.extend_from_slice(&modified.as_nanos().to_le_bytes());
     Some(id)
-}
-
-/// Nanoseconds since the Unix epoch (negative before it).
-fn nanos(t: SystemTime) -> i128 {
-    match t.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
-
-/// Now, as [`Stamp`] records when a registry was looked at.
-pub(crate) fn now() -> i128 {
-    nanos(SystemTime::now())
-}
-
-/// What `stat` says about a registry file, and when it was asked: enough to tell, later,
-/// that the file has not changed since (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    dev: u64,
-    ino: u64,
-    len: u64,
-    /// Modification and status change times, in nanoseconds since the epoch.
-    mtime: i128,
-    ctime: i128,
-    /// When the `stat` was taken (see [`now`]), before the file was read.
-    seen: i128,
-}
-
-/// The size of a stamp in a cache file, whether there is one or not.
-const STAMP_BYTES: usize = 8 * 4 + 16 * 3;
-
-impl Stamp {
-    /// The stamp of a file from its metadata, looked at at `seen`. `None` where there is
-    /// no inode to go by.
-    #[cfg(unix)]
-    pub(crate) fn of(meta: &fs::Metadata, seen: i128) -> Option<Stamp> {
-        use std::os::unix::fs::MetadataExt as _;
-        let time = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
-        Some(Stamp {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            len: meta.len(),
-            mtime: time(meta.mtime(), meta.mtime_nsec()),
-            ctime: time(meta.ctime(), meta.ctime_nsec()),
-            seen,
-        })
-    }
-
-    #[cfg(not(unix))]
-    pub(crate) fn of(_meta: &fs::Metadata, _seen: i128) -> Option<Stamp> {
-        None
-    }
-
-    /// Whether `stat` shows the same file, unchanged (whenever each was looked at).
-    fn same_file(&self, other: &Stamp) -> bool {
-        (self.dev, self.ino, self.len, self.mtime, self.ctime)
-            == (other.dev, other.ino, other.len, other.mtime, other.ctime)
-    }
-
-    /// Whether the file had been left alone for [`SETTLE`] when it was looked at, and,
-    /// when given, before the cache file was `written`: then any later change moves its
-    /// times.
-    fn settled(&self, written: Option<i128>) -> bool {
-        let by = written.map_or(self.seen, |w| w.min(self.seen));
-        // Saturating: a header is compared before its checksum is.
-        let settle = SETTLE.as_nanos() as i128;
-        self.mtime.max(self.ctime).saturating_add(settle) <= by
-    }
-
-    fn write(stamp: Option<&Stamp>, out: &mut Vec<u8>) {
-        let s = stamp.copied().unwrap_or(Stamp {
-            dev: 0,
-            ino: 0,
-            len: 0,
-            mtime: 0,
-            ctime: 0,
-            seen: 0,
-        });
-        out.extend_from_slice(&u64::from(stamp.is_some()).to_le_bytes());
-        for v in [s.dev, s.ino, s.len] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in [s.mtime, s.ctime, s.seen] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-
-    fn read(r: &mut Reader<'_>) -> Option<Option<Stamp>> {
-        let present = r.u64()?;
-        let [dev, ino, len] = [r.u64()?, r.u64()?, r.u64()?];
-        let [mtime, ctime, seen] = [r.u128()?, r.u128()?, r.u128()?].map(|v| v as i128);
-        match present {
-            0 => Some(None),
-            1 => Some(Some(Stamp {
-                dev,
-                ino,
-                len,
-                mtime,
-                ctime,
-                seen,
-            })),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(unix)]
@@ -505,7 +400,7 @@ pub(crate) fn hash128(data: &[u8]) -> u128 {
 mod tests {
     use super::*;
 
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     use crate::engine::codec::layout::u32_at;
     use crate::engine::codec::Writer;
@@ -579,7 +474,7 @@ mod tests {
         )
     }
 
-    /// Parses, compiles and stores, as `load_checker` does on a miss.
+    /// Parses, compiles and stores, as `load::checker` does on a miss.
     fn compile_to(path: &Path, located: &Located) -> Checker {
         let registry = crate::engine::registry::parse(&located.text, &located.origin).unwrap();
         let checker = Checker::new(registry).unwrap();
@@ -613,7 +508,7 @@ mod tests {
 
     const LATER: Duration = Duration::from_secs(10);
 
-    /// The registry file read as `load_checker` reads it, but as if that happened
+    /// The registry file read as `load::checker` reads it, but as if that happened
     /// [`LATER`] after its last change (a test cannot wait that long, nor set a change
     /// time back).
     fn read_settled(registry: &Path) -> Located {
