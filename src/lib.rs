@@ -15,7 +15,8 @@
 //!   - [`engine::verdict`]: what is blocked on a given day; [`engine::verdict::Checker`];
 //!   - [`engine::codec`], [`engine::compiled`]: the checker's compiled form, as bytes;
 //!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is.
-//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
+//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it
+//!   ([`load::git_registry`]: one committed in a git repository),
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.
 //! * [`cleanup`] — git's own commit message cleanup.

@@ -40,7 +40,12 @@ impl Setup {
         let team = sb.path().join("security");
         sb.git_ok(
             sb.path(),
-            &["clone", "-q", bare.to_str().unwrap(), team.to_str().unwrap()],
+            &[
+                "clone",
+                "-q",
+                bare.to_str().unwrap(),
+                team.to_str().unwrap(),
+            ],
         );
         sb.git_ok(&team, &["checkout", "-q", "-b", "main"]);
         let project = sb.repo("project");
@@ -68,13 +73,16 @@ impl Setup {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, text).unwrap();
         self.sb.git_ok(&self.team, &["add", path]);
-        self.sb
-            .git_ok(&self.team, &["commit", "-q", "-m", &format!("Update {path}")]);
+        self.sb.git_ok(
+            &self.team,
+            &["commit", "-q", "-m", &format!("Update {path}")],
+        );
     }
 
     fn push_registry(&self, text: &str) {
         self.commit_registry("registry.json", text);
-        self.sb.git_ok(&self.team, &["push", "-q", "origin", "main"]);
+        self.sb
+            .git_ok(&self.team, &["push", "-q", "origin", "main"]);
     }
 
     fn configure(&self, value: &str) {
@@ -109,8 +117,7 @@ impl Setup {
     fn check(&self, args: &[&str], message: &str) -> (i32, String, String) {
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["commit-msg", "-"]);
-        self.sb
-            .run_embargo(&self.project, &all, message.as_bytes())
+        self.sb.run_embargo(&self.project, &all, message.as_bytes())
     }
 }
 
@@ -139,7 +146,13 @@ fn each_way_of_naming_the_registry_is_read() {
     let home_repo = s.sb.home().join("security.git");
     s.sb.git_ok(
         s.sb.path(),
-        &["clone", "-q", "--bare", s.bare.to_str().unwrap(), home_repo.to_str().unwrap()],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            s.bare.to_str().unwrap(),
+            home_repo.to_str().unwrap(),
+        ],
     );
     s.configure("git:~/security.git#main:registry.json");
     s.assert_refused(EMBARGOED, "~/");
@@ -157,7 +170,8 @@ fn each_way_of_naming_the_registry_is_read() {
     );
     assert_eq!(code, 1, "EMBARGO_REGISTRY: {err}");
     // And `registry lint`.
-    let (code, out, err) = s.sb.run_embargo(&s.project, &["registry", "lint", &value], b"");
+    let (code, out, err) =
+        s.sb.run_embargo(&s.project, &["registry", "lint", &value], b"");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("valid registry, 2 issues"), "{out}");
 }
@@ -203,23 +217,44 @@ fn errors_exit_2_and_show_nothing_of_the_registry() {
     s.sb.git_ok(&s.team, &["push", "-q", "origin", "main"]);
     let project_repo = s.project.clone();
     let cases = [
-        (spec(&s.sb.path().join("nowhere.git"), "main", "registry.json"), "cannot open the repository"),
-        (spec(&s.bare, "no-such-branch", "registry.json"), "unknown revision"),
-        (spec(&s.bare, "main", "missing.json"), "no file `missing.json`"),
+        (
+            spec(&s.sb.path().join("nowhere.git"), "main", "registry.json"),
+            "cannot open the repository",
+        ),
+        (
+            spec(&s.bare, "no-such-branch", "registry.json"),
+            "unknown revision",
+        ),
+        (
+            spec(&s.bare, "main", "missing.json"),
+            "no file `missing.json`",
+        ),
         (spec(&s.bare, "main", "team"), "is a directory"),
         (spec(&s.bare, "main", "broken.json"), "is invalid"),
-        (spec(&s.bare, "main^{tree}", "registry.json"), "does not name a commit"),
-        (spec(&project_repo, "main", "README"), "the repository is the one being checked"),
+        (
+            spec(&s.bare, "main^{tree}", "registry.json"),
+            "does not name a commit",
+        ),
+        (
+            spec(&project_repo, "main", "README"),
+            "the repository is the one being checked",
+        ),
         (format!("git:{}", s.bare.display()), "git:REPO#REV:PATH"),
     ];
     for (value, expected) in &cases {
         s.configure(value);
         let (code, err) = s.commit(EMBARGOED);
         assert_ne!(code, 0, "{value}: the commit was recorded");
-        assert!(err.contains(expected), "{value}: expected {expected:?} in:\n{err}");
+        assert!(
+            err.contains(expected),
+            "{value}: expected {expected:?} in:\n{err}"
+        );
         assert_no_leak(&err, "");
         assert!(!err.contains("MKSEVERITYBAD"), "{err}");
-        assert!(!err.contains("mkterm"), "{value}: the message's text is not the error's\n{err}");
+        assert!(
+            !err.contains("mkterm"),
+            "{value}: the message's text is not the error's\n{err}"
+        );
         let (code, out, err) = s.check(&["--registry", value], EMBARGOED);
         assert_eq!(code, 2, "{value}: {out}{err}");
         assert!(err.contains(expected), "{value}: {err}");
@@ -241,7 +276,11 @@ fn the_server_hook_reads_its_registry_from_another_bare_repository() {
     assert_eq!(code, 0, "{out}{err}");
     s.sb.git_ok(
         &server,
-        &["config", "embargo.registry", &spec(&s.bare, "main", "registry.json")],
+        &[
+            "config",
+            "embargo.registry",
+            &spec(&s.bare, "main", "registry.json"),
+        ],
     );
     let push = |refspec: &str| {
         let mut cmd = s.sb.command("git");
@@ -253,7 +292,18 @@ fn the_server_hook_reads_its_registry_from_another_bare_repository() {
     let (code, _, err) = push("main");
     assert_eq!(code, 0, "{err}");
     // Committed without the local hook's say (no hook here), pushed: refused.
-    s.sb.git_ok(&s.project, &["-c", "core.hooksPath=/dev/null", "commit", "-q", "--allow-empty", "-m", EMBARGOED]);
+    s.sb.git_ok(
+        &s.project,
+        &[
+            "-c",
+            "core.hooksPath=/dev/null",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            EMBARGOED,
+        ],
+    );
     let (code, _, err) = push("main");
     assert_ne!(code, 0, "{err}");
     assert!(err.contains("mkterm alphaqz"), "{err}");
@@ -276,7 +326,10 @@ fn a_registry_file_inside_the_checked_repository() {
     assert!(err.contains("mkterm alphaqz"), "{err}");
     let (code, err) = s.commit("tidy the parser");
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("warning") && err.contains("inside the work tree"), "{err}");
+    assert!(
+        err.contains("warning") && err.contains("inside the work tree"),
+        "{err}"
+    );
     // Tracked (staged is enough to be published by the next commit): refused.
     s.sb.git_ok(&s.project, &["add", "registry.json"]);
     let (code, err) = s.commit("tidy the parser");
@@ -285,4 +338,14 @@ fn a_registry_file_inside_the_checked_repository() {
     assert_no_leak(&err, "");
     let (code, _, err) = s.check(&[], "tidy the parser");
     assert_eq!(code, 2, "{err}");
+    // However the path is spelled; and a relative path leading out of the work tree is
+    // outside it.
+    std::fs::create_dir_all(s.project.join("sub")).unwrap();
+    let (code, _, err) = s.check(&["--registry", "./sub/../registry.json"], "tidy the parser");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("tracked"), "{err}");
+    std::fs::write(s.sb.path().join("outside.json"), marker_registry_json()).unwrap();
+    let (code, _, err) = s.check(&["--registry", "../outside.json"], EMBARGOED);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("inside the work tree"), "{err}");
 }

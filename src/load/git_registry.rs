@@ -52,6 +52,8 @@ impl Spec {
         } else {
             base.join(repo)
         };
+        // One name for one repository, in messages and for the cache.
+        let repo = std::fs::canonicalize(&repo).unwrap_or(repo);
         Ok(Spec {
             repo,
             rev: rev.to_string(),
