@@ -78,14 +78,26 @@ pub enum RegistryCommand {
         /// The registry to lint (default: the discovered one).
         path: Option<PathBuf>,
     },
+    /// The pre-receive hook of the repository that holds the registry: refuses a push
+    /// that leaves the registry file invalid or missing on a pushed branch.
+    PreReceive {
+        /// The registry file in the repository's tree.
+        #[arg(long, value_name = "PATH", default_value = commands::registry_pre_receive::DEFAULT_FILE)]
+        file: String,
+    },
 }
 
 impl Command {
     /// The output formats the command takes: `check` prints reports for CI (all four);
-    /// the hooks and `registry lint` print for a person or a script (human, json).
+    /// the hooks and `registry lint` print for a person or a script (human, json), the
+    /// registry repository's hook for a person.
     pub fn formats(&self) -> &'static [Format] {
         match self {
             Command::Check { .. } => &[Format::Human, Format::Json, Format::Sarif, Format::Github],
+            // A hook's report to the pusher, for a person only.
+            Command::Registry {
+                command: RegistryCommand::PreReceive { .. },
+            } => &[Format::Human],
             _ => &[Format::Human, Format::Json],
         }
     }
@@ -201,6 +213,9 @@ where
         Command::Registry {
             command: RegistryCommand::Lint { path },
         } => commands::registry_lint::run(&ctx, path.as_deref()),
+        Command::Registry {
+            command: RegistryCommand::PreReceive { file },
+        } => commands::registry_pre_receive::run(file),
     };
     match result {
         Ok(code) => code,

@@ -267,10 +267,7 @@ fn bad_arguments_change_nothing() {
             "not a bare repository",
         ),
         (
-            &[
-                "--registry-repo",
-                nowhere.to_str().unwrap(),
-            ],
+            &["--registry-repo", nowhere.to_str().unwrap()],
             "no such directory",
         ),
         (

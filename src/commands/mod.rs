@@ -4,6 +4,7 @@ pub mod check;
 pub mod commit_msg;
 pub mod pre_receive;
 pub mod registry_lint;
+pub mod registry_pre_receive;
 
 use std::path::PathBuf;
 

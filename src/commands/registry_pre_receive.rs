@@ -7,12 +7,12 @@ use std::io::Write as _;
 
 use anyhow::{anyhow, Context as _};
 
-use crate::cli::{EXIT_ERROR, EXIT_OK};
 use crate::commands::pre_receive::{parse_updates, Update};
 use crate::commands::registry_lint;
-use crate::git;
+use crate::git::repo;
 use crate::load::discovery::MAX_REGISTRY_BYTES;
-use crate::registry_git;
+use crate::load::git_registry;
+use crate::report::{EXIT_ERROR, EXIT_OK};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
 const MAX_INPUT_BYTES: u64 = 64 << 20;
@@ -22,14 +22,14 @@ pub const DEFAULT_FILE: &str = "registry.json";
 
 pub fn run(file: &str) -> anyhow::Result<i32> {
     // The same rule as for the PATH of a `git:` registry name, which points at this file.
-    let file = registry_git::tree_path(file).ok_or_else(|| {
+    let file = git_registry::tree_path(file).ok_or_else(|| {
         anyhow!("--file `{file}`: give the file's path inside the repository's tree, such as registry.json")
     })?;
     let input =
         crate::bounded::read_capped(std::io::stdin().lock(), MAX_INPUT_BYTES, "standard input")?;
     let updates = parse_updates(&input)?;
     // The pushed objects are still in git's quarantine: read them through it.
-    let hook = git::open_for_hook()?;
+    let hook = repo::open_for_hook()?;
     let mut stderr = std::io::stderr().lock();
     let mut refused = Vec::new();
     for update in updates.iter().filter(|u| guarded(u)) {
@@ -85,6 +85,6 @@ fn blob_text(repo: &git2::Repository, update: &Update, file: &str) -> anyhow::Re
                 e.message()
             )
         })?;
-    let blob = registry_git::file_in(&commit, file)?;
-    registry_git::read_blob(repo, blob, MAX_REGISTRY_BYTES).map_err(|e| anyhow!("`{file}`: {e}"))
+    let blob = git_registry::file_in(&commit, file)?;
+    git_registry::read_blob(repo, blob, MAX_REGISTRY_BYTES).map_err(|e| anyhow!("`{file}`: {e}"))
 }
