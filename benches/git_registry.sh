@@ -85,6 +85,9 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+log "registry loading alone, in process (perf load-named)"
+"$perf" load-named "$work" "$spec_packed" "$spec_loose" >"$work/load.txt"
+
 python3 - "$work" "$ROUNDS" <<'PY'
 import json, statistics, sys
 work, rounds = sys.argv[1], int(sys.argv[2])
@@ -101,4 +104,14 @@ for name in ("git-packed", "git-loose"):
     delta = ms[name] - ms["file"]
     verdict = "PASS" if delta <= 0.5 else "MISS"
     print(f"  {name:24} {ms[name]:7.3f} ms  ({delta:+.3f} ms; target <= +0.5 ms: {verdict})")
+def cpu(name):
+    rs = [json.load(open(f"{work}/latency-{name}-{r}.json"))["results"][0] for r in range(1, rounds + 1)]
+    return sum(r["user"] + r["system"] for r in rs) / len(rs) * 1000
+print("CPU time (user + system, mean), less sensitive to a busy machine:")
+for name in ("file", "git-packed", "git-loose"):
+    print(f"  {name:24} {cpu(name):7.3f} ms")
+print("load_checker alone, cache warm, in process (median of 300 interleaved):")
+loads = [line.split(" ", 1) for line in open(f"{work}/load.txt").read().splitlines()]
+for (t, name), label in zip(loads, ("file", "git-packed", "git-loose")):
+    print(f"  {label:24} {float(t):7.3f} ms  {'' if label == 'file' else f'({float(t) - float(loads[0][0]):+.3f} ms)'}")
 PY
