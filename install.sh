@@ -382,6 +382,15 @@ install_registry_repo() {
         install_chained_hook "$src_dir/hooks/registry-pre-receive" "$registry_dest"
     fi
     echo "guarding: $registry_file on every branch pushed to $registry_abs"
+    # What the hook would say of the branch HEAD names, as it is now.
+    [ -x "$installed_bin" ] || return 0
+    if ! git -C "$registry_abs" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+        note "$registry_abs has no commits on HEAD yet; its first push must bring a valid $registry_file"
+    elif _out=$("$installed_bin" registry lint "git:$registry_abs#HEAD:$registry_file" 2>&1); then
+        echo "registry: $(first_line "$_out")"
+    else
+        note "the registry on HEAD is not valid yet, so every push is refused until one fixes it: $(first_line "$_out")"
+    fi
 }
 
 uninstall_registry_repo() {

@@ -104,6 +104,11 @@ fn an_invalid_registry_is_refused_with_the_lint_report_and_a_valid_one_accepted(
         out.contains(&format!("installed: pre-receive hook {}", hook.display())),
         "{out}"
     );
+    // What is on HEAD now is linted at install time.
+    assert!(
+        out.contains("#HEAD:registry.json: valid registry, 2 issues"),
+        "{out}"
+    );
     let before = r.remote_ref("main");
 
     r.commit_file("registry.json", INVALID, "Break the registry");
@@ -170,8 +175,17 @@ fn every_pushed_branch_is_guarded_and_a_missing_file_is_refused() {
 #[test]
 fn registry_file_names_a_file_in_a_subfolder() {
     let r = RegistryRepo::new();
-    let out = r.guard(&["--registry-file", "team/registry.json"]);
+    let (code, out, err) = r.install(&[
+        "--registry-repo",
+        r.bare.to_str().unwrap(),
+        "--registry-file",
+        "team/registry.json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("guarding: team/registry.json"), "{out}");
+    // Not there yet on HEAD: said at install time.
+    assert!(err.contains("not valid yet"), "{err}");
+    assert!(err.contains("no file `team/registry.json`"), "{err}");
     let hook = std::fs::read_to_string(r.bare.join("hooks/pre-receive")).unwrap();
     assert!(
         hook.contains("EMBARGO_REGISTRY_FILE='team/registry.json'\n"),
