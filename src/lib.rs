@@ -1,8 +1,9 @@
 //! `embargo`: keeps mentions of embargoed security issues out of git history.
 //!
 //! A pure engine takes text and a registry and returns findings; thin edges around it
-//! find the registry, read git, and print. Nothing in the engine imports an edge
-//! (`tests/architecture.rs` checks it).
+//! find the registry, read git, and print. Nothing in the engine imports an edge, no
+//! imports go in a circle, and no file has over 800 lines of non-test code
+//! (`tests/architecture.rs` checks all three; docs/architecture.md has the folders).
 //!
 //! # Module map
 //!

@@ -1,4 +1,4 @@
-//! The json format: one document with stable fields (documented in the README), for
+//! The json format: one document with stable fields (documented in docs/output.md), for
 //! scripts and dashboards.
 
 use std::io::{self, Write};
