@@ -84,6 +84,8 @@ pub struct Issue {
     pub patterns: Vec<String>,
     pub released: Option<Date>,
     pub disclosed: Option<Date>,
+    /// The version whose release fixes it (§12): the notices name it; not private.
+    pub fixed_in: Option<String>,
     /// 1-based line of the issue's object in the registry text, for `--reveal` output.
     pub line: usize,
 }
@@ -736,6 +738,7 @@ impl Checker<'_> {
             "patterns",
             "released",
             "disclosed",
+            "fixed_in",
         ];
         let mut seen = Seen { names: Vec::new() };
         let mut ok = true;
@@ -748,6 +751,7 @@ impl Checker<'_> {
             patterns: Vec::new(),
             released: None,
             disclosed: None,
+            fixed_in: None,
             line: v.line,
         };
         let mut has_id = false;
@@ -787,6 +791,22 @@ impl Checker<'_> {
                 },
                 "summary" => match &value.kind {
                     Kind::String(s) if first => issue.summary = Some(s.clone()),
+                    Kind::String(_) | Kind::Null => {}
+                    _ => {
+                        self.at(
+                            ctx,
+                            value,
+                            format!("expected a string or null, found {}", value.kind.describe()),
+                        );
+                        ok = false;
+                    }
+                },
+                "fixed_in" => match &value.kind {
+                    Kind::String(s) if s.trim().is_empty() => {
+                        self.at(ctx, value, "empty `fixed_in` (leave it out or null)");
+                        ok = false;
+                    }
+                    Kind::String(s) if first => issue.fixed_in = Some(s.clone()),
                     Kind::String(_) | Kind::Null => {}
                     _ => {
                         self.at(
