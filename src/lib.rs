@@ -32,6 +32,8 @@ pub mod objects;
 pub mod pack;
 pub mod progress;
 pub mod registry;
+pub mod registry_edit;
 pub mod report;
+pub mod timeline;
 pub mod verdict;
 pub mod walk;
