@@ -80,6 +80,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Texts for the disclosure timeline: partner notice, release notes, calendar.
+    Notice {
+        #[command(subcommand)]
+        command: commands::notice::NoticeCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +94,19 @@ pub enum RegistryCommand {
         /// The registry to lint (default: the discovered one).
         path: Option<PathBuf>,
     },
+    /// Each issue's phase, dates and whether a mention is blocked on the as-of day.
+    Status {
+        /// The registry (default: the discovered one).
+        path: Option<PathBuf>,
+    },
+    /// Add an issue to the registry file.
+    Add(commands::registry_edit::AddArgs),
+    /// Set an issue's severity.
+    Triage(commands::registry_edit::TriageArgs),
+    /// Record the release of issues (default day: the as-of day).
+    Release(commands::registry_edit::ReleaseArgs),
+    /// Record the disclosure of issues (default day: the as-of day).
+    Disclose(commands::registry_edit::DiscloseArgs),
 }
 
 /// When embargoes are judged.
@@ -179,9 +197,17 @@ where
         Command::CommitMsg { file } => commands::commit_msg::run(&ctx, file),
         Command::PreReceive => commands::pre_receive::run(&ctx),
         Command::Check { revisions } => commands::check::run(&ctx, revisions),
-        Command::Registry {
-            command: RegistryCommand::Lint { path },
-        } => commands::registry_lint::run(&ctx, path.as_deref()),
+        Command::Registry { command } => match command {
+            RegistryCommand::Lint { path } => commands::registry_lint::run(&ctx, path.as_deref()),
+            RegistryCommand::Status { path } => {
+                commands::registry_status::run(&ctx, path.as_deref())
+            }
+            RegistryCommand::Add(a) => commands::registry_edit::add(&ctx, a),
+            RegistryCommand::Triage(a) => commands::registry_edit::triage(&ctx, a),
+            RegistryCommand::Release(a) => commands::registry_edit::release(&ctx, a),
+            RegistryCommand::Disclose(a) => commands::registry_edit::disclose(&ctx, a),
+        },
+        Command::Notice { command } => commands::notice::run(&ctx, command),
     };
     match result {
         Ok(code) => code,

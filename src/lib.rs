@@ -24,6 +24,7 @@ pub mod commands;
 pub mod discovery;
 pub mod generic;
 pub mod git;
+pub mod ical;
 pub mod json;
 pub mod mapped;
 pub mod matcher;

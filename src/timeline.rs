@@ -253,6 +253,8 @@ pub fn release_notes<'a>(registry: &'a Registry, version: &str, day: Date) -> Re
 /// A dated step of one issue: a calendar event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event<'a> {
+    /// The issue's position in the registry.
+    pub index: usize,
     pub issue: &'a Issue,
     pub milestone: Milestone,
     pub date: Date,
@@ -260,7 +262,7 @@ pub struct Event<'a> {
 
 /// The steps on or after `day` of every issue, by date, then registry order.
 pub fn coming(registry: &Registry, day: Date) -> Vec<Event<'_>> {
-    let mut events: Vec<(usize, Event<'_>)> = registry
+    let mut events: Vec<Event<'_>> = registry
         .issues
         .iter()
         .enumerate()
@@ -269,20 +271,16 @@ pub fn coming(registry: &Registry, day: Date) -> Vec<Event<'_>> {
                 .milestones()
                 .into_iter()
                 .filter(|&(_, date)| date >= day)
-                .map(move |(milestone, date)| {
-                    (
-                        index,
-                        Event {
-                            issue,
-                            milestone,
-                            date,
-                        },
-                    )
+                .map(move |(milestone, date)| Event {
+                    index,
+                    issue,
+                    milestone,
+                    date,
                 })
         })
         .collect();
-    events.sort_by_key(|(index, e)| (e.date, *index, e.milestone));
-    events.into_iter().map(|(_, e)| e).collect()
+    events.sort_by_key(|e| (e.date, e.index, e.milestone));
+    events
 }
 
 fn count<'a>(issues: impl Iterator<Item = &'a Issue>) -> Counts {

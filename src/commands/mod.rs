@@ -2,8 +2,11 @@
 
 pub mod check;
 pub mod commit_msg;
+pub mod notice;
 pub mod pre_receive;
+pub mod registry_edit;
 pub mod registry_lint;
+pub mod registry_status;
 
 use std::io::Read;
 
