@@ -38,7 +38,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub reveal: bool,
 
-    /// Output format. `check` also takes sarif and github.
+    /// Output format. `check` and `check-text` also take sarif and github.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -74,6 +74,12 @@ pub enum Command {
         /// Revisions (`A..B`, `^A B`, `A...B`, `--all`), in command-line order.
         #[command(flatten)]
         revisions: commands::check::Revisions,
+    },
+    /// Check any text verbatim (release notes, an advisory, a blog post), as `check`
+    /// judges commit messages; no git cleanup, `#` lines included.
+    CheckText {
+        /// The files to check; `-` (or none) reads standard input.
+        files: Vec<PathBuf>,
     },
     /// Work with the registry itself.
     Registry {
@@ -207,6 +213,7 @@ where
             RegistryCommand::Release(a) => commands::registry_edit::release(&ctx, a),
             RegistryCommand::Disclose(a) => commands::registry_edit::disclose(&ctx, a),
         },
+        Command::CheckText { files } => commands::check_text::run(&ctx, files),
         Command::Notice { command } => commands::notice::run(&ctx, command),
     };
     match result {

@@ -258,3 +258,26 @@ fn a_refused_edit_quotes_nothing_from_the_registry() {
     assert_eq!(code, 2, "{out}{err}");
     assert_no_leak(&format!("{out}{err}"), "");
 }
+
+#[test]
+fn check_text_leaks_nothing_in_any_format() {
+    let (sb, reg) = setup();
+    // A Markdown heading with the marker term: checked, echoed as the user's own text.
+    let text = format!("# {MESSAGE}");
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, out, err) = sb.run_embargo(
+            sb.path(),
+            &[
+                "--registry",
+                reg.to_str().unwrap(),
+                "--format",
+                format,
+                "check-text",
+                "-",
+            ],
+            text.as_bytes(),
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert_no_leak(&format!("{out}{err}"), MESSAGE);
+    }
+}

@@ -1,6 +1,7 @@
 //! The entry points, one module per command; each returns an exit code or an error.
 
 pub mod check;
+pub mod check_text;
 pub mod commit_msg;
 pub mod notice;
 pub mod pre_receive;

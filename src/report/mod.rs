@@ -27,6 +27,8 @@ pub enum Source {
     Tag { name: String, id: String },
     /// A field of a pull or merge request: `title`, `body`, `head branch`.
     Request { kind: RequestKind, field: String },
+    /// Any text checked verbatim (`check-text`); `-` is standard input.
+    Text { path: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,7 @@ impl Source {
                 kind: RequestKind::MergeRequest,
                 ..
             } => "merge-request",
+            Source::Text { .. } => "text",
         }
     }
 }
@@ -70,6 +73,8 @@ impl fmt::Display for Source {
                 escape_controls(&truncate_chars(subject, 60))
             ),
             Source::RefName { name } => write!(f, "ref name {}", escape_controls(name)),
+            Source::Text { path } if path == "-" => f.write_str("text (stdin)"),
+            Source::Text { path } => write!(f, "text {}", escape_controls(path)),
             Source::Tag { name, id } => {
                 write!(f, "tag {} ({})", escape_controls(name), short_id(id))
             }
