@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context as _};
 
 use crate::cli::{Context, Format};
+use crate::git;
+use crate::load;
 use crate::report::{self, Report, Source, Style};
-use crate::{discovery, git};
 
 pub fn run(ctx: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
     let day = ctx.day()?;
@@ -18,7 +19,7 @@ pub fn run(ctx: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
         bail!("`-` (standard input) may be given once");
     }
     let repo = git::open_from_env().ok().flatten();
-    let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
+    let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let mut report = Report::default();
     for file in files {
         let bytes = super::read_input(file)?;

@@ -1,6 +1,6 @@
 //! `embargo notice partners|release-notes|calendar`: texts the security team sends as
 //! they are (contract §12). Each says no more than the day allows; what that is, is
-//! decided in [`crate::timeline`], and only rendered here.
+//! decided in [`crate::engine::timeline`], and only rendered here.
 
 use std::io::Write;
 
@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 use time::Date;
 
 use crate::cli::{parse_date, Context, Format, EXIT_OK};
+use crate::engine::registry::Severity;
+use crate::engine::timeline::{self, Counts};
 use crate::ical;
-use crate::registry::Severity;
-use crate::timeline::{self, Counts};
 
 use super::registry_status::load;
 

@@ -14,10 +14,11 @@ use serde_json::json;
 use time::Date;
 
 use crate::cli::{parse_date, Context, Format, EXIT_OK};
-use crate::registry::Severity;
-use crate::registry_edit::{self, Edit, EditError, NewIssue};
+use crate::engine::edit::{self as registry_edit, Edit, EditError, NewIssue};
+use crate::engine::registry::Severity;
+use crate::git;
+use crate::load::discovery;
 use crate::report::escape_controls;
-use crate::{discovery, git};
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {

@@ -11,10 +11,11 @@ use serde_json::{json, Value};
 use time::Date;
 
 use crate::cli::{Context, Format, EXIT_OK};
-use crate::registry::Registry;
+use crate::engine::registry::Registry;
+use crate::engine::timeline::{self, Phase, Standing};
+use crate::git;
+use crate::load::{self, discovery};
 use crate::report::escape_controls;
-use crate::timeline::{self, Phase, Standing};
-use crate::{discovery, git};
 
 /// Finds, reads and validates the registry for a command that reads it whole; also says
 /// whether it came from the CI secret.
@@ -26,7 +27,7 @@ pub fn load(ctx: &Context, path: Option<&Path>) -> anyhow::Result<(Registry, boo
             discovery::locate(ctx.registry.as_deref(), repo.as_ref())?
         }
     };
-    let registry = discovery::parse_redacted(&located)?;
+    let registry = load::parse_redacted(&located)?;
     Ok((registry, located.from_secret))
 }
 

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use time::Date;
 
-use crate::json::{self, Value};
-use crate::registry::{self, Problem, Severity};
-use crate::verdict::Checker;
+use super::json::{self, Value};
+use super::registry::{self, Problem, Severity};
+use super::verdict::Checker;
 
 /// One edit, as the `registry` subcommands ask for it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use time::{Date, Duration};
 
-use crate::registry::{Issue, Policy, Registry, Severity};
-use crate::verdict;
+use super::registry::{Issue, Policy, Registry, Severity};
+use super::verdict;
 
 /// Where an issue stands on a day. Ordered by how much is public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
