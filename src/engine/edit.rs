@@ -99,10 +99,10 @@ pub fn apply(text: &str, origin: &str, edit: &Edit) -> Result<String, EditError>
             if new.id.trim().is_empty() {
                 return Err(EditError::Usage("the new issue's id is empty".into()));
             }
-            if find_issue(&text, &new.id).is_some() {
+            if find_issue(&text, &new.id)?.is_some() {
                 return Err(EditError::DuplicateId(new.id.clone()));
             }
-            text = add_issue(&text, new);
+            text = add_issue(&text, new)?;
         }
         Edit::Triage { id, severity } => {
             text = set_field(&text, id, "severity", &quote(severity.as_str()))?;
@@ -158,8 +158,22 @@ fn unique(ids: &[String]) -> Result<Vec<&String>, EditError> {
     Ok(seen)
 }
 
+/// A JSON string literal of `s`.
 fn quote(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serializes")
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn list(items: &[String]) -> String {
@@ -167,9 +181,20 @@ fn list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-fn parse(text: &str) -> Value {
-    // Only called on text that was validated, or spliced from validated text.
-    json::parse(text).expect("an edited registry stays valid JSON")
+/// The text's JSON tree. The text was validated, or spliced from validated text, so an
+/// error here is the editor's own mistake: reported as an invalid result, never a panic.
+fn parse(text: &str) -> Result<Value, EditError> {
+    json::parse(text).map_err(|e| {
+        EditError::Invalid(vec![Problem {
+            origin: String::new(),
+            line: e.line,
+            column: e.column,
+            issue: None,
+            index: None,
+            message: format!("invalid JSON: {}", e.message),
+            detail: None,
+        }])
+    })
 }
 
 /// The issue objects of a (valid) registry.
@@ -178,15 +203,15 @@ fn issues(root: &Value) -> &[Value] {
 }
 
 /// The index of the issue with this id, case-insensitively (ids are unique so).
-fn find_issue(text: &str, id: &str) -> Option<usize> {
-    let root = parse(text);
+fn find_issue(text: &str, id: &str) -> Result<Option<usize>, EditError> {
+    let root = parse(text)?;
     let wanted = id.to_lowercase();
-    issues(&root).iter().position(|issue| {
+    Ok(issues(&root).iter().position(|issue| {
         issue
             .get("id")
             .and_then(Value::as_str)
             .is_some_and(|s| s.to_lowercase() == wanted)
-    })
+    }))
 }
 
 fn splice(text: &str, range: Range<usize>, with: &str) -> String {
@@ -200,9 +225,11 @@ fn splice(text: &str, range: Range<usize>, with: &str) -> String {
 /// Sets `field` of the issue `id` to the JSON `value`, replacing the value if the field
 /// is there and adding the member after the issue's last one otherwise.
 fn set_field(text: &str, id: &str, field: &str, value: &str) -> Result<String, EditError> {
-    let index = find_issue(text, id).ok_or_else(|| EditError::UnknownId(id.to_string()))?;
-    let root = parse(text);
-    let issue = &issues(&root)[index];
+    let index = find_issue(text, id)?.ok_or_else(|| EditError::UnknownId(id.to_string()))?;
+    let root = parse(text)?;
+    let issue = issues(&root)
+        .get(index)
+        .ok_or_else(|| EditError::UnknownId(id.to_string()))?;
     Ok(set_member(text, issue, field, value))
 }
 
@@ -234,7 +261,7 @@ fn set_member(text: &str, object: &Value, name: &str, value: &str) -> String {
 }
 
 /// Appends the new issue to the issues array, laid out as the last issue is.
-fn add_issue(text: &str, new: &NewIssue) -> String {
+fn add_issue(text: &str, new: &NewIssue) -> Result<String, EditError> {
     let mut fields = vec![("id", quote(&new.id))];
     if let Some(s) = new.severity {
         fields.push(("severity", quote(s.as_str())));
@@ -254,20 +281,22 @@ fn add_issue(text: &str, new: &NewIssue) -> String {
     if let Some(v) = &new.fixed_in {
         fields.push(("fixed_in", quote(v)));
     }
-    let root = parse(text);
+    let root = parse(text)?;
     // A valid registry has its `issues` member.
     let Some(array) = root.get("issues") else {
-        return text.to_string();
+        return Err(EditError::Usage(
+            "the registry has no `issues` array".into(),
+        ));
     };
     let items = array.as_array().unwrap_or(&[]);
     let Some(last) = items.last() else {
         let indent = indentation(text, array.span.start);
         let object = multiline_object(&fields, &format!("{indent}    "), &format!("{indent}  "));
-        return splice(
+        return Ok(splice(
             text,
             array.span.clone(),
             &format!("[\n{indent}  {object}\n{indent}]"),
-        );
+        ));
     };
     let before_last = match items.len() {
         1 => array.span.start + 1..last.span.start,
@@ -287,11 +316,11 @@ fn add_issue(text: &str, new: &NewIssue) -> String {
     } else {
         inline_object(&fields)
     };
-    splice(
+    Ok(splice(
         text,
         last.span.end..last.span.end,
         &format!(",{lead}{object}"),
-    )
+    ))
 }
 
 /// What separates two members or items after their comma (all of it when there is none).
@@ -417,5 +446,12 @@ mod tests {
             apply("{\"version\": 2}", "r", &release(&["A-1"])),
             Err(EditError::AlreadyInvalid(_))
         ));
+        // Strings are written as JSON reads them back.
+        let odd = "q\"\\\n\t\u{1}é";
+        let text = format!("{{\"x\": {}}}", quote(odd));
+        assert_eq!(
+            json::parse(&text).unwrap().get("x").unwrap().as_str(),
+            Some(odd)
+        );
     }
 }
