@@ -291,11 +291,17 @@ fn add_issue(text: &str, new: &NewIssue) -> Result<String, EditError> {
     let items = array.as_array().unwrap_or(&[]);
     let Some(last) = items.last() else {
         let indent = indentation(text, array.span.start);
-        let object = multiline_object(&fields, &format!("{indent}    "), &format!("{indent}  "));
+        let nl = newline(text);
+        let object = multiline_object(
+            &fields,
+            &format!("{indent}    "),
+            &format!("{indent}  "),
+            nl,
+        );
         return Ok(splice(
             text,
             array.span.clone(),
-            &format!("[\n{indent}  {object}\n{indent}]"),
+            &format!("[{nl}{indent}  {object}{nl}{indent}]"),
         ));
     };
     let before_last = match items.len() {
@@ -312,7 +318,7 @@ fn add_issue(text: &str, new: &NewIssue) -> Result<String, EditError> {
             .map(|(k, _)| indentation(text, k.span.start))
             .filter(|i| i.len() > outer.len())
             .unwrap_or_else(|| format!("{outer}  "));
-        multiline_object(&fields, &inner, &outer)
+        multiline_object(&fields, &inner, &outer, newline(text))
     } else {
         inline_object(&fields)
     };
@@ -336,12 +342,21 @@ fn inline_object(fields: &[(&str, String)]) -> String {
     format!("{{{}}}", members.join(", "))
 }
 
-fn multiline_object(fields: &[(&str, String)], inner: &str, outer: &str) -> String {
+/// The file's line ending: CRLF if it has one, else LF.
+fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+fn multiline_object(fields: &[(&str, String)], inner: &str, outer: &str, nl: &str) -> String {
     let members: Vec<String> = fields
         .iter()
         .map(|(k, v)| format!("{inner}{}: {v}", quote(k)))
         .collect();
-    format!("{{\n{}\n{outer}}}", members.join(",\n"))
+    format!("{{{nl}{}{nl}{outer}}}", members.join(&format!(",{nl}")))
 }
 
 /// The blanks that start the line holding byte `at`, up to the first other character.
@@ -411,6 +426,14 @@ mod tests {
                 "[\"second   term\"]},\n    {\"id\": \"C-3\", \"severity\": \"low\", \"terms\": [\"a \\\"quoted\\\" term\"]}\n"
             )
         );
+        // A CRLF file gets CRLF lines.
+        let crlf = "{\r\n  \"version\": 1,\r\n  \"issues\": []\r\n}\r\n";
+        let out = apply(crlf, "r", &Edit::Add(new.clone())).unwrap();
+        assert!(
+            out.contains("[\r\n    {\r\n      \"id\": \"C-3\",\r\n"),
+            "{out:?}"
+        );
+        assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
         let empty = "{\"version\": 1, \"issues\": []}";
         let out = apply(empty, "r", &Edit::Add(new)).unwrap();
         assert!(
