@@ -237,7 +237,7 @@ fn partner_notice_says_levels_and_versions_only_from_the_release_day() {
             "- 1 high severity issue",
             "- 1 medium severity issue",
             "- 1 low severity issue",
-            "- 1 not yet rated (handled as critical) severity issue",
+            "- 1 issue of a severity not yet rated (handled as critical)",
         ] {
             assert!(out.contains(line), "{line}: {out}");
         }

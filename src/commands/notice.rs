@@ -56,14 +56,6 @@ fn only_human_or_json(ctx: &Context, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A severity as a notice names it.
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Untriaged => "not yet rated (handled as critical)",
-        s => s.as_str(),
-    }
-}
-
 fn counts_json(counts: &Counts) -> Value {
     counts
         .iter()
@@ -75,7 +67,13 @@ fn counts_json(counts: &Counts) -> Value {
 fn counts_lines(counts: &Counts) -> String {
     counts
         .iter()
-        .map(|(s, n)| format!("- {n} {} severity issue{}\n", level(*s), plural(*n)))
+        .map(|(s, n)| match s {
+            Severity::Untriaged => format!(
+                "- {n} issue{} of a severity not yet rated (handled as critical)\n",
+                plural(*n)
+            ),
+            s => format!("- {n} {s} severity issue{}\n", plural(*n)),
+        })
         .collect()
 }
 
