@@ -490,3 +490,33 @@ fn one_issue_from_report_to_disclosure_with_the_commands_alone() {
     let lint = ok(&["registry", "lint"]);
     assert!(lint.contains("valid registry, 1 issue"), "{lint}");
 }
+
+#[test]
+fn status_is_coloured_on_a_terminal_unless_no_color() {
+    let Some(script) = require_tool("script") else {
+        return;
+    };
+    let (sb, reg) = setup(REGISTRY);
+    // `script` runs the command on a pseudo-terminal: stdout is a terminal there.
+    let command = format!(
+        "{} --registry {} --as-of 2026-11-30 registry status",
+        common::embargo_bin().display(),
+        reg.display()
+    );
+    for (no_color, coloured) in [(None, true), (Some("1"), false)] {
+        let mut cmd = sb.command(&script);
+        cmd.args(["-qec", &command, "/dev/null"]);
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains("TL-CRIT"), "{text}");
+        assert_eq!(
+            text.contains("\x1b[1;31myes"),
+            coloured,
+            "NO_COLOR={no_color:?}: {text:?}"
+        );
+    }
+}
