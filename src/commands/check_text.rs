@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context as _};
 
-use crate::cli::{Context, Format};
+use crate::commands::Context;
+use crate::engine::source::Source;
 use crate::git;
 use crate::load;
-use crate::report::{self, Report, Source, Style};
+use crate::report::{Report, Style};
 
 pub fn run(ctx: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
     let day = ctx.day()?;
@@ -18,7 +19,7 @@ pub fn run(ctx: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
         bail!("`-` (standard input) may be given once");
     }
-    let repo = git::open_from_env().ok().flatten();
+    let repo = git::repo::open_from_env().ok().flatten();
     let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let mut report = Report::default();
     for file in files {
@@ -42,11 +43,9 @@ pub fn run(ctx: &Context, files: &[PathBuf]) -> anyhow::Result<i32> {
         always_summarize: true,
     };
     let mut out = std::io::stdout().lock();
-    match ctx.format {
-        Format::Sarif => report::sarif::render(&report, &style, &mut out),
-        Format::Github => report::github::render(&report, &style, &mut out),
-        other => report::render(other, &report, &style, &mut out),
-    }
-    .context("cannot write the report")?;
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut out)
+        .context("cannot write the report")?;
     Ok(report.exit_code())
 }

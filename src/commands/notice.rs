@@ -9,10 +9,12 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 use time::Date;
 
-use crate::cli::{parse_date, Context, Format, EXIT_OK};
+use crate::commands::{date_arg, Context};
 use crate::engine::registry::Severity;
 use crate::engine::timeline::{self, Counts};
 use crate::ical;
+use crate::report::format::Format;
+use crate::report::EXIT_OK;
 
 use super::registry_status::load;
 
@@ -22,7 +24,7 @@ pub enum NoticeCommand {
     /// it fixes, and the versions; nothing else.
     Partners {
         /// The release day (default: the as-of day).
-        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
         date: Option<Date>,
     },
     /// The security section of a version's release notes, as the as-of day allows it.
@@ -47,13 +49,6 @@ pub fn run(ctx: &Context, command: &NoticeCommand) -> anyhow::Result<i32> {
         .and_then(|()| out.flush())
         .context("cannot write the notice")?;
     Ok(EXIT_OK)
-}
-
-fn only_human_or_json(ctx: &Context, what: &str) -> anyhow::Result<()> {
-    if matches!(ctx.format, Format::Sarif | Format::Github) {
-        bail!("`notice {what}` prints human or json only");
-    }
-    Ok(())
 }
 
 fn counts_json(counts: &Counts) -> Value {
@@ -86,7 +81,6 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn partners(ctx: &Context, release: Date, day: Date) -> anyhow::Result<String> {
-    only_human_or_json(ctx, "partners")?;
     if release > day {
         bail!(
             "partners may learn of the release of {release} from that day on, and it is {day}; \
@@ -129,7 +123,6 @@ fn partners(ctx: &Context, release: Date, day: Date) -> anyhow::Result<String> {
 }
 
 fn release_notes(ctx: &Context, version: &str, day: Date) -> anyhow::Result<String> {
-    only_human_or_json(ctx, "release-notes")?;
     let (registry, _) = load(ctx, None)?;
     let notes = timeline::release_notes(&registry, version, day);
     if ctx.format == Format::Json {
@@ -184,9 +177,6 @@ fn release_notes(ctx: &Context, version: &str, day: Date) -> anyhow::Result<Stri
 }
 
 fn calendar(ctx: &Context, day: Date) -> anyhow::Result<String> {
-    if ctx.format != Format::Human {
-        bail!("`notice calendar` writes iCalendar only (leave out --format)");
-    }
     let (registry, from_secret) = load(ctx, None)?;
     let show_ids = !from_secret || ctx.reveal;
     let events: Vec<ical::Event> = timeline::coming(&registry, day)

@@ -13,12 +13,14 @@ use anyhow::{anyhow, bail, Context as _};
 use serde_json::json;
 use time::Date;
 
-use crate::cli::{parse_date, Context, Format, EXIT_OK};
+use crate::commands::{date_arg, Context};
 use crate::engine::edit::{self as registry_edit, Edit, EditError, NewIssue};
 use crate::engine::registry::Severity;
 use crate::git;
 use crate::load::discovery;
 use crate::report::escape_controls;
+use crate::report::format::Format;
+use crate::report::EXIT_OK;
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
@@ -56,7 +58,7 @@ pub struct ReleaseArgs {
     #[arg(required = true)]
     pub ids: Vec<String>,
     /// The release day (default: the as-of day).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
     pub date: Option<Date>,
     /// The version whose release fixes them.
     #[arg(long, value_name = "VERSION")]
@@ -68,7 +70,7 @@ pub struct DiscloseArgs {
     #[arg(required = true)]
     pub ids: Vec<String>,
     /// The disclosure day (default: the as-of day).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg)]
     pub date: Option<Date>,
 }
 
@@ -130,10 +132,7 @@ fn run(
     ids: Vec<String>,
     date: Option<Date>,
 ) -> anyhow::Result<i32> {
-    if matches!(ctx.format, Format::Sarif | Format::Github) {
-        bail!("`registry {action}` prints human or json only");
-    }
-    let repo = git::open_from_env().ok().flatten();
+    let repo = git::repo::open_from_env().ok().flatten();
     let path = discovery::locate_file(ctx.registry.as_deref(), repo.as_ref())?;
     edit_file(&path, edit)?;
     let origin = path.display().to_string();

@@ -6,16 +6,18 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use serde_json::{json, Value};
 use time::Date;
 
-use crate::cli::{Context, Format, EXIT_OK};
+use crate::commands::Context;
 use crate::engine::registry::Registry;
 use crate::engine::timeline::{self, Phase, Standing};
 use crate::git;
 use crate::load::{self, discovery};
 use crate::report::escape_controls;
+use crate::report::format::Format;
+use crate::report::EXIT_OK;
 
 /// Finds, reads and validates the registry for a command that reads it whole; also says
 /// whether it came from the CI secret.
@@ -23,7 +25,7 @@ pub fn load(ctx: &Context, path: Option<&Path>) -> anyhow::Result<(Registry, boo
     let located = match path {
         Some(p) => discovery::read_path(p)?,
         None => {
-            let repo = git::open_from_env().ok().flatten();
+            let repo = git::repo::open_from_env().ok().flatten();
             discovery::locate(ctx.registry.as_deref(), repo.as_ref())?
         }
     };
@@ -42,7 +44,8 @@ pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
             let doc = document(&standings, day, show_ids, ctx.reveal);
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)
         }
-        Format::Human => write!(
+        // The parser lets only human and json through (cli::Command::formats).
+        Format::Human | Format::Sarif | Format::Github => write!(
             out,
             "{}",
             table(
@@ -54,9 +57,6 @@ pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
                 ctx.color_stdout
             )
         ),
-        Format::Sarif | Format::Github => {
-            bail!("`registry status` prints human or json only")
-        }
     }
     .context("cannot write the status")?;
     Ok(EXIT_OK)

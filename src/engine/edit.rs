@@ -291,7 +291,7 @@ fn add_issue(text: &str, new: &NewIssue) -> Result<String, EditError> {
     let items = array.as_array().unwrap_or(&[]);
     let Some(last) = items.last() else {
         let indent = indentation(text, array.span.start);
-        let nl = newline(text);
+        let nl = newline_at(text, array.span.start);
         let object = multiline_object(
             &fields,
             &format!("{indent}    "),
@@ -318,7 +318,7 @@ fn add_issue(text: &str, new: &NewIssue) -> Result<String, EditError> {
             .map(|(k, _)| indentation(text, k.span.start))
             .filter(|i| i.len() > outer.len())
             .unwrap_or_else(|| format!("{outer}  "));
-        multiline_object(&fields, &inner, &outer, newline(text))
+        multiline_object(&fields, &inner, &outer, newline_at(text, last.span.start))
     } else {
         inline_object(&fields)
     };
@@ -342,12 +342,11 @@ fn inline_object(fields: &[(&str, String)]) -> String {
     format!("{{{}}}", members.join(", "))
 }
 
-/// The file's line ending: CRLF if it has one, else LF.
-fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
+/// The line ending of the line holding byte `at` (a file may mix them): CRLF or LF.
+fn newline_at(text: &str, at: usize) -> &'static str {
+    match text[at..].find('\n') {
+        Some(i) if text[..at + i].ends_with('\r') => "\r\n",
+        _ => "\n",
     }
 }
 
