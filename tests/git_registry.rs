@@ -169,11 +169,23 @@ fn each_way_of_naming_the_registry_is_read() {
         EMBARGOED.as_bytes(),
     );
     assert_eq!(code, 1, "EMBARGO_REGISTRY: {err}");
-    // And `registry lint`.
+    // And `registry lint` and `registry status`.
     let (code, out, err) =
         s.sb.run_embargo(&s.project, &["registry", "lint", &value], b"");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("valid registry, 2 issues"), "{out}");
+    let (code, out, err) =
+        s.sb.run_embargo(&s.project, &["registry", "status", &value], b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("MKID-4417"), "{out}");
+    // It is edited by a commit to its repository, not in place.
+    let (code, _, err) = s.sb.run_embargo(
+        &s.project,
+        &["--registry", &value, "registry", "disclose", "MKID-4417"],
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be edited in place"), "{err}");
 }
 
 #[test]
