@@ -24,6 +24,8 @@ pub mod commands;
 pub mod discovery;
 pub mod generic;
 pub mod git;
+pub mod gitconfig;
+pub mod invocation;
 pub mod json;
 pub mod mapped;
 pub mod matcher;

@@ -5,28 +5,51 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use crate::cleanup::{self, Mode};
+use crate::cleanup::{self, Known};
 use crate::cli::Context;
+use crate::invocation::{self, Invocation};
 use crate::report::{self, Report, Source, Style};
-use crate::{discovery, git};
+use crate::{discovery, git, gitconfig};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
     let repo = git::open_from_env()?;
     let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
-    let encoding = git::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
-    let message = decode(&bytes, encoding.as_deref(), file)?;
-
-    let editor_used = std::env::var("GIT_EDITOR").map_or(true, |e| e != ":");
-    let mode_config = git::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
-    let mode = Mode::effective(mode_config.as_deref(), editor_used);
-    let configured =
-        git::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
-    let comment = cleanup::comment_prefix(configured.as_deref(), &message);
-    let text = cleanup::apply(&message, mode, &comment, editor_used);
-
-    let findings = checker.check(&text, day);
+    let config = gitconfig::get()?;
+    let encoding = config.string("i18n.commitEncoding")?;
+    let known = what_git_will_do(config)?;
+    // Every message git may record from this file; one when all is known.
+    let mut texts: Vec<Vec<u8>> = Vec::new();
+    for c in cleanup::possible(&known, &bytes)? {
+        let text = cleanup::apply(&bytes, &c);
+        if !texts.contains(&text) {
+            texts.push(text);
+        }
+    }
+    let mut checked = Vec::with_capacity(texts.len());
+    for text in &texts {
+        let message = decode(text, encoding.as_deref(), file)?;
+        let findings = checker.check(&message, day);
+        checked.push((message, findings));
+    }
+    // Reported: the first that is blocked, else the first with any finding.
+    let rank = |f: &[crate::verdict::Finding]| {
+        (
+            f.iter().any(|x| x.level == crate::verdict::Level::Block),
+            !f.is_empty(),
+        )
+    };
+    let best = checked
+        .iter()
+        .map(|(_, f)| rank(f))
+        .max()
+        .unwrap_or_default();
+    let at = checked
+        .iter()
+        .position(|(_, f)| rank(f) == best)
+        .unwrap_or(0);
+    let (text, findings) = checked.swap_remove(at);
     let mut report = Report::default();
     report.add(
         Source::MessageFile {
@@ -68,4 +91,42 @@ fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<S
         );
     }
     Ok(text.into_owned())
+}
+
+/// What git will do with the file, from git's environment for the hook, the command line
+/// of the `git commit` that runs it, and git's configuration; `None` where unknown.
+fn what_git_will_do(config: &gitconfig::GitConfig) -> anyhow::Result<Known> {
+    // git sets `GIT_EDITOR=:` for the hook when it uses no editor; anything else means
+    // an editor (a user's own `GIT_EDITOR=:` with `-e` is told apart by the command line).
+    let no_editor_signal = std::env::var_os("GIT_EDITOR").is_some_and(|e| e == ":");
+    let options = match invocation::git_ancestor().map(|argv| invocation::parse(&argv)) {
+        // A command line that contradicts git's signal is not the commit running us.
+        Some(Invocation::Commit(o)) if !o.no_verify && (o.use_editor || no_editor_signal) => {
+            Some(o)
+        }
+        _ => None,
+    };
+    let config_cleanup = config.string("commit.cleanup")?;
+    let config_verbose = config.bool_or_int("commit.verbose")?;
+    let comment = config
+        .last(&["core.commentChar", "core.commentString"])
+        .map(|v| v.map(<[u8]>::to_vec))
+        .map(|v| v.ok_or_else(|| anyhow!("git config core.commentChar has no value")))
+        .transpose()?;
+    Ok(match options {
+        Some(o) => Known {
+            editor: Some(o.use_editor),
+            cleanup: Some(o.cleanup.unwrap_or(config_cleanup)),
+            verbose: Some(o.verbose.or(config_verbose).unwrap_or(0) != 0),
+            comment,
+            added_lines: o.trailers,
+        },
+        None => Known {
+            editor: (!no_editor_signal).then_some(true),
+            cleanup: None,
+            verbose: None,
+            comment,
+            added_lines: true,
+        },
+    })
 }
