@@ -121,13 +121,13 @@ pub enum Invocation {
 
 /// Parses a `git` command line: git's own options, then the command's.
 pub fn parse(args: &[OsString]) -> Invocation {
-    let Some(args) = args
+    // Option names are ASCII; a value that is not UTF-8 (a comment character in `-c`)
+    // keeps its place, which is all that matters here.
+    let owned: Vec<String> = args
         .iter()
-        .map(|a| a.to_str())
-        .collect::<Option<Vec<&str>>>()
-    else {
-        return Invocation::Unknown;
-    };
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let args: Vec<&str> = owned.iter().map(String::as_str).collect();
     let mut i = 1;
     // git.c `handle_options`.
     while let Some(&arg) = args.get(i) {
@@ -406,7 +406,6 @@ fn find_long(arg: &str) -> Option<(&'static CommitOption, bool)> {
             register(opt, !opt_unset);
         }
     }
-    drop(register);
     if ambiguous {
         return None;
     }
