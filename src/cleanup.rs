@@ -173,8 +173,20 @@ pub struct Known {
     pub verbose: Option<bool>,
     /// `core.commentChar`/`core.commentString` in force, bytes; `None` for `#`.
     pub comment: Option<Vec<u8>>,
-    /// Lines were added to the file after git chose the `auto` character (`--trailer`).
-    pub added_lines: bool,
+    /// What may have changed the file between git's choice of the `auto` character and
+    /// the hook, other than an editor.
+    pub changed: Changed,
+}
+
+/// What may have changed the file after git chose the `auto` character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// Nothing: without an editor, the file is the message git chose from.
+    Nothing,
+    /// Lines may have been added (`--trailer`).
+    AddedLines,
+    /// Anything (a `prepare-commit-msg` hook, or the hook cannot tell).
+    Unknown,
 }
 
 /// Every cleanup git may apply given what is known: one when all is known.
@@ -264,7 +276,8 @@ fn comments(known: &Known, editor: bool, file: &[u8]) -> Vec<Vec<u8>> {
     // No editor: the file is the message git chose from, plus any added lines, which
     // can only have ruled out more characters than git saw ruled out.
     match auto_choice(file) {
-        Some(c) if !known.added_lines => vec![vec![c]],
+        _ if known.changed == Changed::Unknown => all(),
+        Some(c) if known.changed == Changed::Nothing => vec![vec![c]],
         Some(c) => AUTO_CANDIDATES
             .iter()
             .take_while(|&&x| x != c)
@@ -358,7 +371,7 @@ mod tests {
             cleanup: Some(None),
             verbose: Some(false),
             comment: None,
-            added_lines: false,
+            changed: Changed::Nothing,
         };
         assert_eq!(
             possible(&known, b"").unwrap(),

@@ -13,7 +13,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{embargo_bin, marker_registry_json, project_root, Sandbox};
+use common::{embargo_bin, marker_registry_json, Sandbox};
 
 const ID: &str = "MKID-4417";
 const CUT: &str = "------------------------ >8 ------------------------";
@@ -311,9 +311,7 @@ impl World {
                 ],
             );
         }
-        let hook = hooked.join(".git/hooks/commit-msg");
-        std::fs::copy(project_root().join("hooks/commit-msg"), &hook).unwrap();
-        common::write_script(&hook, &std::fs::read_to_string(&hook).unwrap());
+        common::install_commit_msg_hook(&hooked);
         World {
             sb,
             hooked,

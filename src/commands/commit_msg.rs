@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 
-use crate::cleanup::{self, Known};
+use crate::cleanup::{self, Changed, Known};
 use crate::cli::Context;
 use crate::invocation::{self, Invocation};
 use crate::report::{self, Report, Source, Style};
@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let bytes = super::read_input(file)?;
     let config = gitconfig::get()?;
     let encoding = config.string("i18n.commitEncoding")?;
-    let known = what_git_will_do(config)?;
+    let known = what_git_will_do(config, repo.as_ref())?;
     // Every message git may record from this file; one when all is known.
     let mut texts: Vec<Vec<u8>> = Vec::new();
     for c in cleanup::possible(&known, &bytes)? {
@@ -95,7 +95,10 @@ fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<S
 
 /// What git will do with the file, from git's environment for the hook, the command line
 /// of the `git commit` that runs it, and git's configuration; `None` where unknown.
-fn what_git_will_do(config: &gitconfig::GitConfig) -> anyhow::Result<Known> {
+fn what_git_will_do(
+    config: &gitconfig::GitConfig,
+    repo: Option<&git2::Repository>,
+) -> anyhow::Result<Known> {
     // git sets `GIT_EDITOR=:` for the hook when it uses no editor; anything else means
     // an editor (a user's own `GIT_EDITOR=:` with `-e` is told apart by the command line).
     let no_editor_signal = std::env::var_os("GIT_EDITOR").is_some_and(|e| e == ":");
@@ -119,14 +122,36 @@ fn what_git_will_do(config: &gitconfig::GitConfig) -> anyhow::Result<Known> {
             cleanup: Some(o.cleanup.unwrap_or(config_cleanup)),
             verbose: Some(o.verbose.or(config_verbose).unwrap_or(0) != 0),
             comment,
-            added_lines: o.trailers,
+            changed: if prepare_hook(config, repo) {
+                Changed::Unknown
+            } else if o.trailers {
+                Changed::AddedLines
+            } else {
+                Changed::Nothing
+            },
         },
         None => Known {
             editor: (!no_editor_signal).then_some(true),
             cleanup: None,
             verbose: None,
             comment,
-            added_lines: true,
+            changed: Changed::Unknown,
         },
     })
+}
+
+/// Whether a `prepare-commit-msg` hook may have changed the file after git wrote it:
+/// one is in the hooks directory (`core.hooksPath`, else the repository's `hooks`), or
+/// that cannot be told.
+fn prepare_hook(config: &gitconfig::GitConfig, repo: Option<&git2::Repository>) -> bool {
+    let Some(repo) = repo else { return true };
+    // git runs hooks from the top of the work tree (the git directory when bare), and
+    // takes a relative `core.hooksPath` from there.
+    let top = repo.workdir().unwrap_or_else(|| repo.path());
+    let dir = match config.path("core.hooksPath", Some(top)) {
+        Ok(Some(dir)) => dir,
+        Ok(None) => repo.commondir().join("hooks"),
+        Err(_) => return true,
+    };
+    std::fs::metadata(dir.join("prepare-commit-msg")).is_ok()
 }
