@@ -7,14 +7,15 @@ use anyhow::{anyhow, bail};
 
 use crate::cleanup::{self, Changed, Known};
 use crate::cli::Context;
+use crate::engine::verdict::{Finding, Level};
 use crate::invocation::{self, Invocation};
 use crate::report::{self, Report, Source, Style};
-use crate::{discovery, git, gitconfig};
+use crate::{git, gitconfig, load};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
     let repo = git::open_from_env()?;
-    let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
+    let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
     let config = gitconfig::get()?;
     let encoding = config.string("i18n.commitEncoding")?;
@@ -34,9 +35,9 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         checked.push((message, findings));
     }
     // Reported: the first that is blocked, else the first with any finding.
-    let rank = |f: &[crate::verdict::Finding]| {
+    let rank = |f: &[Finding]| {
         (
-            f.iter().any(|x| x.level == crate::verdict::Level::Block),
+            f.iter().any(|x| x.level == Level::Block),
             !f.is_empty(),
         )
     };
