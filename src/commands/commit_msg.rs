@@ -35,12 +35,7 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         checked.push((message, findings));
     }
     // Reported: the first that is blocked, else the first with any finding.
-    let rank = |f: &[Finding]| {
-        (
-            f.iter().any(|x| x.level == Level::Block),
-            !f.is_empty(),
-        )
-    };
+    let rank = |f: &[Finding]| (f.iter().any(|x| x.level == Level::Block), !f.is_empty());
     let best = checked
         .iter()
         .map(|(_, f)| rank(f))
