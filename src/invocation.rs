@@ -49,15 +49,21 @@ mod linux {
         let by_exe = exe
             .as_ref()
             .and_then(|p| p.file_name())
-            .is_some_and(|n| n.as_bytes() == b"git");
+            .is_some_and(|n| is_git_name(n.as_bytes()));
         by_exe
             || cmdline(pid)
                 .and_then(|args| args.into_iter().next())
                 .is_some_and(|a0| {
                     std::path::Path::new(&a0)
                         .file_name()
-                        .is_some_and(|n| n.as_bytes() == b"git")
+                        .is_some_and(|n| is_git_name(n.as_bytes()))
                 })
+    }
+
+    /// `git`, or a dashed command from git's exec path (`git-commit`); not helpers such
+    /// as `git-lfs` that git does not run hooks from, which parse as another command.
+    fn is_git_name(name: &[u8]) -> bool {
+        name == b"git" || name.starts_with(b"git-")
     }
 
     fn cmdline(pid: u32) -> Option<Vec<OsString>> {
@@ -128,6 +134,14 @@ pub fn parse(args: &[OsString]) -> Invocation {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let args: Vec<&str> = owned.iter().map(String::as_str).collect();
+    // A dashed form (`git-commit`, from git's exec path) names its command itself.
+    let argv0 = args.first().map(|a| a.rsplit('/').next().unwrap_or(a));
+    if let Some(cmd) = argv0.and_then(|a| a.strip_prefix("git-")) {
+        return match cmd {
+            "commit" => parse_commit(&args[1..]).map_or(Invocation::Unknown, Invocation::Commit),
+            other => Invocation::Other(other.to_string()),
+        };
+    }
     let mut i = 1;
     // git.c `handle_options`.
     while let Some(&arg) = args.get(i) {
@@ -488,5 +502,10 @@ mod tests {
             .map(OsString::from)
             .collect();
         assert_eq!(parse(&argv), Invocation::Other("merge".into()));
+        let argv: Vec<OsString> = ["/usr/lib/git-core/git-commit", "-vm", "x"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert!(matches!(parse(&argv), Invocation::Commit(o) if o.verbose == Some(1)));
     }
 }
