@@ -590,3 +590,33 @@ fn hook_refuses_exactly_what_git_records() {
         unexpected_blocks.join("\n")
     );
 }
+
+#[test]
+fn a_latin1_message_is_cleaned_up_as_bytes() {
+    let world = World::new();
+    let mode = |name: &str| Mode {
+        name: name.to_string(),
+        via: Via::EditFColon,
+        args: vec!["-e".to_string()],
+        config: vec![("i18n.commitEncoding".to_string(), b"ISO-8859-1".to_vec())],
+        alias: false,
+        staged_mention: false,
+    };
+    // `é` in ISO-8859-1 is the byte E9; in UTF-8 it is C3 A9.
+    let message = format!("Fix the parser\n\u{e9} {ID} noted\n");
+    let latin1: Vec<u8> = message.chars().map(|c| c as u32 as u8).collect();
+    for (n, (comment, git_strips)) in [(&b"\xe9"[..], true), ("\u{e9}".as_bytes(), false)]
+        .into_iter()
+        .enumerate()
+    {
+        let case = Case {
+            mode: mode("-e -F, ISO-8859-1"),
+            comment: Some(("core.commentChar", comment.to_vec())),
+            source: SOURCES[n],
+            message: latin1.clone(),
+        };
+        let o = run(&world, &case, 10_000 + n);
+        assert_eq!(o.recorded, !git_strips, "{}", describe(&case));
+        assert_eq!(o.refused, o.recorded, "{}", describe(&case));
+    }
+}
