@@ -21,9 +21,9 @@ cd "$work/repo"
 git config embargo.registry "$root/fixtures/registry.example.json"
 git config core.commentChar ';'
 printf 'Fix the parser for empty option lists\n\nThe loop ran past the end.\n' >msg
-# The keys the hook reads, as src/gitconfig.rs asks for them.
-keys=$(sed -n 's/^const KEYS: &str = r"\(.*\)";$/\1/p' "$root/src/gitconfig.rs")
-[ -n "$keys" ] || { echo "commit_msg_config.sh: cannot find KEYS in src/gitconfig.rs" >&2; exit 2; }
+# The keys the hook reads, as src/git/config.rs asks for them.
+keys=$(sed -n 's/^const KEYS: &str = r"\(.*\)";$/\1/p' "$root/src/git/config.rs")
+[ -n "$keys" ] || { echo "commit_msg_config.sh: cannot find KEYS in src/git/config.rs" >&2; exit 2; }
 export GIT_EDITOR=:
 "$embargo" commit-msg msg 2>/dev/null # fills the cache
 

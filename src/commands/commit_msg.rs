@@ -6,18 +6,21 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 
 use crate::cleanup::{self, Changed, Known};
-use crate::cli::Context;
+use crate::commands::Context;
+use crate::engine::source::Source;
 use crate::engine::verdict::{Finding, Level};
-use crate::invocation::{self, Invocation};
-use crate::report::{self, Report, Source, Style};
-use crate::{git, gitconfig, load};
+use crate::git::config::GitConfig;
+use crate::git::invocation::{self, Invocation};
+use crate::git::{self, config};
+use crate::load;
+use crate::report::{Report, Style};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
-    let repo = git::open_from_env()?;
+    let repo = git::repo::open_from_env()?;
     let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
-    let config = gitconfig::get()?;
+    let config = config::get()?;
     let encoding = config.string("i18n.commitEncoding")?;
     let known = what_git_will_do(config, repo.as_ref())?;
     // Every message git may record from this file; one when all is known.
@@ -61,7 +64,9 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         noun: "message",
         always_summarize: false,
     };
-    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())?;
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut std::io::stderr().lock())?;
     let code = report.exit_code();
     // The process exits right after this hook: tearing the checker down (its index, its
     // mapping of the cache file) one piece at a time would only delay that exit.
@@ -91,10 +96,7 @@ fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<S
 
 /// What git will do with the file, from git's environment for the hook, the command line
 /// of the `git commit` that runs it, and git's configuration; `None` where unknown.
-fn what_git_will_do(
-    config: &gitconfig::GitConfig,
-    repo: Option<&git2::Repository>,
-) -> anyhow::Result<Known> {
+fn what_git_will_do(config: &GitConfig, repo: Option<&git2::Repository>) -> anyhow::Result<Known> {
     // git sets `GIT_EDITOR=:` for the hook when it uses no editor; anything else means
     // an editor (a user's own `GIT_EDITOR=:` with `-e` is told apart by the command line).
     let no_editor_signal = std::env::var_os("GIT_EDITOR").is_some_and(|e| e == ":");
@@ -139,7 +141,7 @@ fn what_git_will_do(
 /// Whether a `prepare-commit-msg` hook may have changed the file after git wrote it:
 /// one is in the hooks directory (`core.hooksPath`, else the repository's `hooks`), or
 /// that cannot be told.
-fn prepare_hook(config: &gitconfig::GitConfig, repo: Option<&git2::Repository>) -> bool {
+fn prepare_hook(config: &GitConfig, repo: Option<&git2::Repository>) -> bool {
     let Some(repo) = repo else { return true };
     // git runs hooks from the top of the work tree (the git directory when bare), and
     // takes a relative `core.hooksPath` from there.

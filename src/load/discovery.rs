@@ -80,7 +80,7 @@ pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Res
     }
     match repo {
         Some(repo) => {
-            match crate::gitconfig::get()?.path("embargo.registry", Some(repo.commondir()))? {
+            match crate::git::config::get()?.path("embargo.registry", Some(repo.commondir()))? {
                 Some(path) if path.as_os_str().is_empty() => {
                     bail!("git config embargo.registry is set but empty")
                 }

@@ -6,9 +6,18 @@ use std::ops::Range;
 use crate::engine::codec::layout::{self, monotonic, u32_at, u64_at};
 use crate::engine::codec::{Reader, Shared, Writer};
 
+use super::field::Field;
 use super::squeeze::SQUEEZED;
 use super::verify::{verify_identifier, verify_phrase};
-use super::{Field, OwnerSpec};
+
+/// One (issue, field) that squeezes to a literal, while the index is built.
+pub(super) struct OwnerSpec {
+    pub(super) issue: usize,
+    pub(super) field: Field,
+    pub(super) phrase: bool,
+    /// Byte lengths of the identifier's groups or the phrase's words.
+    pub(super) pieces: Vec<u32>,
+}
 
 /// The squeezed ids, aliases and terms, laid out flat in little-endian bytes: the same
 /// bytes in memory and in the cache file, so a cached index is used where it lies (a

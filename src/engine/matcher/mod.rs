@@ -17,6 +17,7 @@
 //! prefilter) is compiled and run only on text that contains one of them, found by one
 //! SIMD (Teddy) search for the literals of all patterns; the others always run.
 
+mod field;
 mod literals;
 mod patterns;
 mod squeeze;
@@ -29,49 +30,10 @@ use crate::engine::codec::{Reader, SharedStr, Writer};
 use crate::engine::normalize::{fold, Normalized};
 use crate::engine::registry::{Issue, Issues};
 
-use self::literals::Literals;
+pub use self::field::Field;
+use self::literals::{Literals, OwnerSpec};
 use self::patterns::{prefix_literals, Pattern, Patterns};
 use self::verify::{identifier_groups, phrase_words};
-
-/// Which field of an issue matched. Indices point into the issue's lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    Id,
-    Alias(usize),
-    Term(usize),
-    Pattern(usize),
-}
-
-impl Field {
-    /// The field's name, e.g. `term #2` (1-based), for `--reveal` output.
-    pub fn describe(self) -> String {
-        match self {
-            Field::Id => "id".to_string(),
-            Field::Alias(i) => format!("alias #{}", i + 1),
-            Field::Term(i) => format!("term #{}", i + 1),
-            Field::Pattern(i) => format!("pattern #{}", i + 1),
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            Field::Id => "id",
-            Field::Alias(_) => "alias",
-            Field::Term(_) => "term",
-            Field::Pattern(_) => "pattern",
-        }
-    }
-
-    /// The kind's number and the index.
-    fn encode(self) -> (u32, usize) {
-        match self {
-            Field::Id => (0, 0),
-            Field::Alias(k) => (1, k),
-            Field::Term(k) => (2, k),
-            Field::Pattern(k) => (3, k),
-        }
-    }
-}
 
 /// One place where the text mentions an issue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,15 +50,6 @@ pub struct Mention {
 pub struct Matcher {
     literals: Option<Literals>,
     patterns: Patterns,
-}
-
-/// One (issue, field) that squeezes to a literal, while the index is built.
-struct OwnerSpec {
-    issue: usize,
-    field: Field,
-    phrase: bool,
-    /// Byte lengths of the identifier's groups or the phrase's words.
-    pieces: Vec<u32>,
 }
 
 impl Matcher {

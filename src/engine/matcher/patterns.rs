@@ -11,7 +11,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use crate::engine::codec::{Reader, SharedStr, Writer};
 use crate::engine::registry::{Issues, REGEX_SIZE_LIMIT};
 
-use super::Field;
+use super::field::Field;
 
 /// One registry pattern, compiled on first use.
 #[derive(Debug)]

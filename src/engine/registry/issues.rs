@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use crate::engine::codec::SharedStr;
 
+use super::model::Issue;
 use super::table::IssueTable;
-use super::Issue;
 
 /// The registry's issues, in registry order: parsed ones, or those of the compiled-registry
 /// cache, each decoded the first time it is used. A hook that finds no mention decodes

@@ -5,9 +5,9 @@ use std::ops::Range;
 
 use time::Date;
 
+use super::model::{Issue, Severity};
 use crate::engine::codec::layout::{self, monotonic, u32_at};
 use crate::engine::codec::{Shared, SharedStr};
-use crate::engine::registry::{Issue, Issues, Severity};
 
 /// The issues as the cache stores them: flat little-endian arrays, like the literal index
 /// (see `engine::matcher`), that are checked through once when loaded, without allocating,
@@ -97,12 +97,18 @@ impl Record {
 
 impl IssueTable {
     /// The table for these issues; `None` if an offset or count does not fit in 32 bits.
-    pub(crate) fn encode(issues: &Issues) -> Option<Vec<u8>> {
+    pub(crate) fn encode<'a, I>(issues: I) -> Option<Vec<u8>>
+    where
+        I: IntoIterator<Item = &'a Issue>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let issues = issues.into_iter();
+        let count = issues.len();
         let u32_of = |v: usize| u32::try_from(v).ok();
         let mut text = String::new();
         let mut ends = vec![0u32];
         let mut firsts = vec![0u32];
-        let mut records = Vec::with_capacity(issues.len() * RECORD_WORDS);
+        let mut records = Vec::with_capacity(count * RECORD_WORDS);
         for issue in issues {
             // Destructured field by field: a new field fails to compile here until it is
             // stored.
@@ -147,7 +153,7 @@ impl IssueTable {
         }
         let mut out =
             Vec::with_capacity(24 + text.len() + 4 * (ends.len() + firsts.len() + records.len()));
-        for v in [issues.len(), ends.len() - 1, text.len()] {
+        for v in [count, ends.len() - 1, text.len()] {
             out.extend_from_slice(&(v as u64).to_le_bytes());
         }
         out.extend_from_slice(text.as_bytes());

@@ -11,7 +11,7 @@ use crate::engine::date::{parse_day, DayError};
 use crate::engine::json::{self, Key, Kind, Value};
 use crate::engine::normalize::fold;
 
-use super::{GenericMode, Issue, Policy, Registry, Severity, REGEX_SIZE_LIMIT};
+use super::model::{GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
 
 /// One validation problem. `message` never quotes registry content; `detail` may
 /// (an offending value, a regex parser's explanation) and is shown only to people who
@@ -57,9 +57,10 @@ impl Problem {
     }
 }
 
-/// Parses and validates a registry's text. `origin` names it in every problem.
-/// Either the whole registry is valid, or every problem found is returned.
-pub fn parse(text: &str, origin: &str) -> Result<Registry, Vec<Problem>> {
+/// Parses and validates a registry's text into its policy and issues. `origin` names it
+/// in every problem. Either the whole registry is valid, or every problem found is
+/// returned.
+pub(super) fn validate(text: &str, origin: &str) -> Result<(Policy, Vec<Issue>), Vec<Problem>> {
     let root = match json::parse(text) {
         Ok(root) => root,
         Err(e) => {
@@ -81,12 +82,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Registry, Vec<Problem>> {
     let parsed = validator.registry(&root);
     let mut problems = validator.problems;
     if problems.is_empty() {
-        if let Some((policy, issues)) = parsed {
-            return Ok(Registry {
-                policy,
-                issues: issues.into(),
-                origin: origin.to_string(),
-            });
+        if let Some(parsed) = parsed {
+            return Ok(parsed);
         }
     }
     problems.sort_by_key(|p| (p.line, p.column));
@@ -809,6 +806,7 @@ fn regex_error_detail(pattern: &str, e: &regex_syntax::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::registry::parse;
     use time::macros::date;
 
     const EXAMPLE: &str = include_str!("../../../fixtures/registry.example.json");
