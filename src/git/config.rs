@@ -117,10 +117,12 @@ impl GitConfig {
         }
     }
 
-    /// A path setting (`embargo.registry`, `embargo.auditLog`): `~/` and `~` are the
-    /// home directory; a relative path is taken relative to `base`, the repository's
-    /// git directory, whichever file or `-c` set it and whatever the current directory.
-    /// An empty value is `Some("")`, for the caller to give a meaning.
+    /// A path setting: `~/` and `~` are the home directory; a relative path is taken
+    /// relative to `base` whichever file or `-c` set it and whatever the current
+    /// directory. For embargo's own paths (`embargo.registry`, `embargo.auditLog`)
+    /// `base` is the repository's git directory, never a work tree; for
+    /// `core.hooksPath` it is where git runs hooks. An empty value is `Some("")`, for
+    /// the caller to give a meaning.
     pub fn path(&self, key: &str, base: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
         use std::os::unix::ffi::OsStrExt;
         let value = match self.last(&[key]) {
