@@ -176,6 +176,9 @@ pub struct Known {
     /// What may have changed the file between git's choice of the `auto` character and
     /// the hook, other than an editor.
     pub changed: Changed,
+    /// git started from an empty message (no `-m`, `-F`, `-c`, `-C`, `--amend`,
+    /// template, merge or squash message; a sign-off line at most), so `auto` chose `#`.
+    pub empty_start: bool,
 }
 
 /// What may have changed the file after git chose the `auto` character.
@@ -264,6 +267,11 @@ fn comments(known: &Known, editor: bool, file: &[u8]) -> Vec<Vec<u8>> {
         Some(c) => return vec![c.clone()],
     };
     debug_assert!(auto);
+    if known.empty_start {
+        // `adjust_comment_line_char`: no line of the message git started from begins
+        // with `#` (a sign-off line cannot), so `#`.
+        return vec![b"#".to_vec()];
+    }
     let all = || AUTO_CANDIDATES.iter().map(|&c| vec![c]).collect::<Vec<_>>();
     if editor {
         // git chose from the message before the editor ran; its hint lines say which.
@@ -372,6 +380,7 @@ mod tests {
             verbose: Some(false),
             comment: None,
             changed: Changed::Nothing,
+            empty_start: false,
         };
         assert_eq!(
             possible(&known, b"").unwrap(),

@@ -17,6 +17,10 @@ use common::{embargo_bin, marker_registry_json, Sandbox};
 
 const ID: &str = "MKID-4417";
 const CUT: &str = "------------------------ >8 ------------------------";
+/// Stands for the path of the template file in a mode's options and config.
+const TEMPLATE: &str = "{template}";
+/// The template: a `#` line, so `core.commentChar=auto` chooses `;`.
+const TEMPLATE_TEXT: &str = "Subject from the template\n#\n";
 
 /// How the message reaches git.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +174,25 @@ fn modes() -> Vec<Mode> {
             ));
         }
     }
+    // git starts from a template: with `auto`, its character depends on the template.
+    out.push(mode(
+        "-t template editor",
+        Via::EditorPrepend,
+        &["-t", TEMPLATE],
+        &[],
+    ));
+    out.push(mode(
+        "-t template editor, hints removed",
+        Via::EditorReplace,
+        &["-t", TEMPLATE],
+        &[],
+    ));
+    out.push(mode(
+        "commit.template editor, hints removed",
+        Via::EditorReplace,
+        &[],
+        &[("commit.template", TEMPLATE)],
+    ));
     out.push(mode(
         "-v --cleanup=scissors editor",
         Via::EditorPrepend,
@@ -269,10 +292,14 @@ fn unknowable(case: &Case) -> Option<&'static str> {
     );
     let hints_gone =
         case.mode.via == Via::EditorReplace || case.mode.args.iter().any(|a| a == "--no-status");
-    if auto && editor && hints_gone {
+    // git started from a message of its own (here a template), not from an empty one.
+    let starting_message = case.mode.args.iter().any(|a| a == TEMPLATE)
+        || case.mode.config.iter().any(|(k, _)| k == "commit.template");
+    if auto && editor && hints_gone && starting_message {
         return Some(
-            "core.commentChar=auto with an editor and git's hint lines gone: git chose the \
-             character from the message before the editor ran, which is no longer in the file",
+            "core.commentChar=auto with an editor, git's hint lines gone, and git starting \
+             from a message of its own (a template): git chose the character from that \
+             message, which the edited file no longer shows",
         );
     }
     None
@@ -284,6 +311,7 @@ struct World {
     oracle: PathBuf,
     registry: PathBuf,
     editor: PathBuf,
+    template: PathBuf,
 }
 
 impl World {
@@ -299,6 +327,8 @@ impl World {
              replace) cat \"$CASE_MSG\" > \"$1\" ;;\n\
              esac\n",
         );
+        let template = sb.path().join("template");
+        std::fs::write(&template, TEMPLATE_TEXT).unwrap();
         let hooked = sb.repo("hooked");
         let oracle = sb.repo("oracle");
         for repo in [&hooked, &oracle] {
@@ -318,6 +348,7 @@ impl World {
             oracle,
             registry,
             editor,
+            template,
         }
     }
 
@@ -328,7 +359,20 @@ impl World {
         let msg_file = dir.join("message");
         std::fs::write(&msg_file, &case.message).unwrap();
 
-        let mut config: Vec<(String, Vec<u8>)> = case.mode.config.clone();
+        let template = self.template.to_str().unwrap();
+        let mut config: Vec<(String, Vec<u8>)> = case
+            .mode
+            .config
+            .iter()
+            .map(|(k, v)| {
+                let v = if v == TEMPLATE.as_bytes() {
+                    template.as_bytes()
+                } else {
+                    v
+                };
+                (k.clone(), v.to_vec())
+            })
+            .collect();
         if let Some((k, v)) = &case.comment {
             config.push((k.to_string(), v.clone()));
         }
@@ -401,7 +445,13 @@ impl World {
         } else {
             cmd.arg("commit");
         }
-        cmd.args(["-q", "--allow-empty"]).args(&case.mode.args);
+        cmd.args(["-q", "--allow-empty"])
+            .args(
+                case.mode
+                    .args
+                    .iter()
+                    .map(|a| if a == TEMPLATE { template } else { a.as_str() }),
+            );
         match case.mode.via {
             Via::M | Via::EditM => {
                 // `-m` takes an argument; the message as text without its final newline.

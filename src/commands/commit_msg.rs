@@ -127,6 +127,7 @@ fn what_git_will_do(config: &GitConfig, repo: Option<&git2::Repository>) -> anyh
             } else {
                 Changed::Nothing
             },
+            empty_start: !o.starting_message && empty_start(config, repo),
         },
         None => Known {
             editor: (!no_editor_signal).then_some(true),
@@ -134,8 +135,19 @@ fn what_git_will_do(config: &GitConfig, repo: Option<&git2::Repository>) -> anyh
             verbose: None,
             comment,
             changed: Changed::Unknown,
+            empty_start: false,
         },
     })
+}
+
+/// Whether `git commit` without message options starts from an empty message: no
+/// `commit.template`, and no merge or squash message waiting in the git directory.
+fn empty_start(config: &GitConfig, repo: Option<&git2::Repository>) -> bool {
+    let Some(repo) = repo else { return false };
+    config.last(&["commit.template"]).is_none()
+        && ["MERGE_MSG", "SQUASH_MSG"]
+            .iter()
+            .all(|f| matches!(std::fs::symlink_metadata(repo.path().join(f)), Err(e) if e.kind() == std::io::ErrorKind::NotFound))
 }
 
 /// Whether a `prepare-commit-msg` hook may have changed the file after git wrote it:

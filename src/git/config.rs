@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use anyhow::{anyhow, bail, Context as _};
 
 /// The keys embargo reads, as one extended regular expression for `git config`.
-const KEYS: &str = r"^(core\.(comment(char|string)|hookspath)|commit\.(cleanup|verbose)|i18n\.commitencoding|embargo\.(registry|auditlog))$";
+const KEYS: &str = r"^(core\.(comment(char|string)|hookspath)|commit\.(cleanup|verbose|template)|i18n\.commitencoding|embargo\.(registry|auditlog))$";
 
 /// The most output accepted from `git config`: the keys above, a few values each.
 const MAX_OUTPUT: usize = 1 << 20;

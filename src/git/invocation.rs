@@ -113,6 +113,9 @@ pub struct CommitOptions {
     pub trailers: bool,
     /// `-n`/`--no-verify`: git runs no commit-msg hook.
     pub no_verify: bool,
+    /// git starts from a message given or named on the command line (`-m`, `-F`, `-c`,
+    /// `-C`, `--amend`, `--fixup`, `--squash`, `-t`), not from an empty one.
+    pub starting_message: bool,
 }
 
 /// What a git command line is.
@@ -262,6 +265,10 @@ struct CommitState {
     message: bool,
     file: bool,
     reuse: bool,
+    reedit: bool,
+    amend: bool,
+    squash: bool,
+    template: bool,
     fixup: Option<String>,
     trailers: bool,
     no_verify: bool,
@@ -289,6 +296,10 @@ impl CommitState {
             "message" => self.message = !unset,
             "file" => self.file = !unset,
             "reuse-message" => self.reuse = !unset,
+            "reedit-message" => self.reedit = !unset,
+            "amend" => self.amend = !unset,
+            "squash" => self.squash = !unset,
+            "template" => self.template = !unset,
             "fixup" => {
                 self.fixup = if unset {
                     None
@@ -377,6 +388,14 @@ fn parse_commit(args: &[&str]) -> Option<CommitOptions> {
         use_editor,
         trailers: st.trailers,
         no_verify: st.no_verify,
+        starting_message: st.message
+            || st.file
+            || st.reuse
+            || st.reedit
+            || st.amend
+            || st.squash
+            || st.template
+            || st.fixup.is_some(),
     })
 }
 
@@ -453,7 +472,13 @@ mod tests {
         assert_eq!(o.verbose, Some(0));
         assert_eq!(o.cleanup, Some(Some("strip".into())));
         let o = commit(&["commit", "--no-cleanup", "--amend", "file.c"]).unwrap();
-        assert!(o.use_editor);
+        assert!(o.use_editor && o.starting_message);
+        assert!(
+            !commit(&["commit", "-v", "-s", "--no-status"])
+                .unwrap()
+                .starting_message
+        );
+        assert!(commit(&["commit", "-t", "tpl"]).unwrap().starting_message);
         assert_eq!(o.cleanup, Some(None));
         assert!(!commit(&["commit", "--fixup=abc"]).unwrap().use_editor);
         assert!(
