@@ -401,6 +401,15 @@ mod tests {
             possible(&auto, b"x\n").unwrap().len(),
             AUTO_CANDIDATES.len()
         );
+        // Started from an empty message, git chose `#` whatever the editor left.
+        let empty_start = Known {
+            empty_start: true,
+            ..auto.clone()
+        };
+        assert_eq!(
+            possible(&empty_start, b"; x\n").unwrap(),
+            vec![cl(Mode::Strip, false, "#")]
+        );
         let bad = Known {
             cleanup: Some(Some("bogus".into())),
             ..unknown
