@@ -156,6 +156,30 @@ fn each_way_of_naming_the_registry_is_read() {
     );
     s.configure("git:~/security.git#main:registry.json");
     s.assert_refused(EMBARGOED, "~/");
+    // A relative REPO in the config is taken from the git directory, as a relative path
+    // there is, whatever the current directory.
+    s.configure("git:../../srv/security.git#main:registry.json");
+    s.assert_refused(EMBARGOED, "relative");
+    std::fs::create_dir_all(s.project.join("sub")).unwrap();
+    let (code, _, err) = s.sb.run_embargo(
+        &s.project.join("sub"),
+        &["commit-msg", "-"],
+        EMBARGOED.as_bytes(),
+    );
+    assert_eq!(code, 1, "relative, from a subdirectory: {err}");
+    // `git -c` names it too, over the repository's config.
+    s.configure("/nonexistent/registry.json");
+    let mut cmd = s.sb.command("git");
+    cmd.current_dir(&s.project)
+        .env("PATH", path_without_embargo())
+        .args([
+            "-c",
+            &format!("embargo.registry={}", spec(&s.bare, "v1", "registry.json")),
+        ])
+        .args(["commit", "-q", "--allow-empty", "-m", EMBARGOED]);
+    let (code, _, err) = text(&cmd.output().unwrap());
+    assert_ne!(code, 0, "git -c: {err}");
+    assert!(err.contains("mkterm alphaqz"), "git -c: {err}");
     // The flag and the environment take it too.
     let value = spec(&s.bare, "main", "registry.json");
     s.configure("/nonexistent/registry.json");

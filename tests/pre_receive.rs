@@ -805,3 +805,25 @@ fn fallback_by_hand_checks_exactly_the_new_commits() {
     let (code, _, err) = run_by_hand(&s, &[], &input);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_relative_audit_log_is_taken_from_the_repository_whichever_file_sets_it() {
+    // Only rejected pushes are logged.
+    let s = Server::new("audit-relative.git");
+    s.config(&["embargo.auditLog", "audit.log"]);
+    s.commit(EMBARGOED);
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("audit.log").is_file());
+
+    // Set in the global file (as for every repository of a server): each repository's own.
+    s.config(&["--unset", "embargo.auditLog"]);
+    std::fs::remove_file(s.bare.join("audit.log")).unwrap();
+    std::fs::write(
+        s.sb.home().join(".gitconfig"),
+        "[embargo]\n\tauditLog = logs/audit.log\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(s.bare.join("logs")).unwrap();
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("logs/audit.log").is_file());
+}

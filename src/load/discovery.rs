@@ -202,13 +202,21 @@ fn find_any(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Res
     }
     match repo {
         Some(repo) => {
-            let config = repo.config().context("cannot read git config")?;
-            match config.get_path("embargo.registry") {
-                Ok(path) => return Found::named(path, Some(repo.commondir())),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => {
-                    looked.push("git config embargo.registry (unset)".to_string())
+            let config = crate::git::config::get()?;
+            // A `git:` name is taken as it is written: its REPO, not the whole value, is
+            // the path that a relative value is taken from the git directory for.
+            if let Some(name) = config
+                .string("embargo.registry")?
+                .filter(|v| git_registry::is_spec(v))
+            {
+                return Found::named(PathBuf::from(name), Some(repo.commondir()));
+            }
+            match config.path("embargo.registry", Some(repo.commondir()))? {
+                Some(path) if path.as_os_str().is_empty() => {
+                    bail!("git config embargo.registry is set but empty")
                 }
-                Err(e) => bail!("cannot read git config embargo.registry: {}", e.message()),
+                Some(path) => return Ok(Found::File(path)),
+                None => looked.push("git config embargo.registry (unset)".to_string()),
             }
         }
         None => looked.push("git config embargo.registry (not in a repository)".to_string()),
