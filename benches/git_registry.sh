@@ -54,7 +54,7 @@ cp "$registry" "$team/registry/registry.json"
 git -C "$team" add registry
 git -C "$team" commit -q -m "the registry"
 bare=$work/security.git
-git clone -q --bare "$team" "$bare" # packed, as a clone is
+git clone -q --bare --no-local "$team" "$bare" # packed, as a clone over a transport is
 loose=$work/loose.git
 git init -q --bare -b main "$loose"
 git -C "$team" push -q "$loose" main # received unpacked: loose objects
