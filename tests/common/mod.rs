@@ -210,9 +210,14 @@ pub fn assert_no_leak(output: &str, message: &str) {
 /// `PATH` without any directory that holds an `embargo` executable, so the hook can
 /// only find the binary through the recorded prefix.
 pub fn path_without_embargo() -> OsString {
+    path_without("embargo")
+}
+
+/// `PATH` without any directory that holds `program`.
+pub fn path_without(program: &str) -> OsString {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let dirs: Vec<PathBuf> = std::env::split_paths(&path)
-        .filter(|d| !d.join("embargo").exists())
+        .filter(|d| !d.join(program).exists())
         .collect();
     std::env::join_paths(dirs).unwrap()
 }
