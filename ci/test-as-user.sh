@@ -73,11 +73,17 @@ tools=$(as_user sh "$copy/ci/install-test-tools.sh" --print-dir)
 as_user sh "$copy/ci/install-test-tools.sh" ||
     say "some test tools are missing for $user; the tests that need them will say SKIPPED"
 
+# The corpus that tests/corpus.rs reads beside the checkout, where the copy has none.
+corpus=()
+if [ -d "$src/../shared/corpus" ]; then
+    corpus=("EMBARGO_CORPUS=$(cd "$src/../shared/corpus" && pwd)")
+fi
+
 failed=()
 for exe in "${exes[@]}"; do
     say "running ${exe#"$src"/} as $user"
     if ! as_user sh -c 'cd "$1" && shift && exec "$@"' sh "$copy" \
-        env EMBARGO_TEST_TOOLS="$tools" "$exe"; then
+        env EMBARGO_TEST_TOOLS="$tools" "${corpus[@]}" "$exe"; then
         failed+=("${exe##*/}")
     fi
 done

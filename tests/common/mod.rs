@@ -271,7 +271,9 @@ pub fn require_tool(name: &str) -> Option<PathBuf> {
             panic!("`{name}` is needed by this test and missing; run ci/install-test-tools.sh");
         }
         skipped(&format!(
-            "`{name}` not found; run ci/install-test-tools.sh (CI=true makes this a failure)"
+            "`{name}` not found in {} or on PATH (ci/install-test-tools.sh installs the test \
+             tools; CI=true makes this a failure)",
+            test_tools_dir().join("bin").display()
         ));
     }
     found
