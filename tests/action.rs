@@ -61,7 +61,10 @@ fn run_step(
 fn action_copy(sb: &Sandbox) -> PathBuf {
     let dest = sb.path().join("action");
     let root = project_root();
-    let listing = sb.git_ok(&root, &["ls-files", "--cached", "--others", "--exclude-standard"]);
+    let listing = sb.git_ok(
+        &root,
+        &["ls-files", "--cached", "--others", "--exclude-standard"],
+    );
     for name in listing.lines() {
         let covered = name == "Cargo.toml" || name == "Cargo.lock" || name.starts_with("src/");
         if covered && root.join(name).is_file() {
@@ -81,7 +84,10 @@ fn key(sb: &Sandbox, dir: &Path, env: &[(&str, &str)]) -> String {
         .find_map(|l| l.strip_prefix("key="))
         .unwrap_or_else(|| panic!("no key in {output:?}"));
     assert!(
-        output.contains(&format!("dir={}", sb.path().join("runner-temp/embargo-bin").display())),
+        output.contains(&format!(
+            "dir={}",
+            sb.path().join("runner-temp/embargo-bin").display()
+        )),
         "{output}"
     );
     key.to_string()
@@ -109,9 +115,17 @@ fn the_cache_key_names_os_arch_ref_version_and_the_sources() {
     assert_eq!(key(&sb, &dir, &[("ACTION_REF", "v0.1.0")]), tagged);
 
     // Another OS, another architecture, another ref: another key.
-    let mac = key(&sb, &dir, &[("ACTION_REF", "v0.1.0"), ("RUNNER_OS", "macOS")]);
+    let mac = key(
+        &sb,
+        &dir,
+        &[("ACTION_REF", "v0.1.0"), ("RUNNER_OS", "macOS")],
+    );
     assert_eq!(mac, tagged.replace("-Linux-", "-macOS-"));
-    let arm = key(&sb, &dir, &[("ACTION_REF", "v0.1.0"), ("RUNNER_ARCH", "ARM64")]);
+    let arm = key(
+        &sb,
+        &dir,
+        &[("ACTION_REF", "v0.1.0"), ("RUNNER_ARCH", "ARM64")],
+    );
     assert_eq!(arm, tagged.replace("-X64-", "-ARM64-"));
     let branch = key(&sb, &dir, &[("ACTION_REF", "feature/x,y")]);
     assert_eq!(
@@ -152,7 +166,10 @@ fn a_cached_binary_is_used_without_a_toolchain() {
     let hit: Vec<(&str, &str)> = hit.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (code, out, err, _, path) = run_step(&sb, "Install embargo", &dir, &hit);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("embargo: using the cached binary (embargo "), "{out}");
+    assert!(
+        out.contains("embargo: using the cached binary (embargo "),
+        "{out}"
+    );
     assert_eq!(path, format!("{}/bin\n", bin_dir.display()));
 
     // No cache, no toolchain: an error annotation that says what to do, exit 2.
@@ -160,6 +177,9 @@ fn a_cached_binary_is_used_without_a_toolchain() {
     let miss: Vec<(&str, &str)> = miss.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (code, out, err, _, path) = run_step(&sb, "Install embargo", &dir, &miss);
     assert_eq!(code, 2, "{out}{err}");
-    assert!(out.starts_with("::error title=embargo::cargo not found"), "{out}");
+    assert!(
+        out.starts_with("::error title=embargo::cargo not found"),
+        "{out}"
+    );
     assert_eq!(path, "");
 }

@@ -55,7 +55,10 @@ fn demo_works_years_after_the_example_dates_and_cleans_up() {
         assert_refused_then_recorded(code, &out, &err);
         assert!(prefix.join("bin/embargo").is_file());
         assert_eq!(tmp_entries(&sb), Vec::<String>::new(), "{out}");
-        assert!(out.contains("scratch repository has been\nremoved"), "{out}");
+        assert!(
+            out.contains("scratch repository has been\nremoved"),
+            "{out}"
+        );
     }
 }
 

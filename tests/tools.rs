@@ -61,8 +61,8 @@ fn path_without_installers(sb: &Sandbox) -> PathBuf {
     let bin = sb.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let tools = [
-        "sh", "dirname", "mktemp", "rm", "id", "mkdir", "flock", "readlink", "ln", "cat",
-        "sed", "grep", "chmod",
+        "sh", "dirname", "mktemp", "rm", "id", "mkdir", "flock", "readlink", "ln", "cat", "sed",
+        "grep", "chmod",
     ];
     let path = std::env::var_os("PATH").unwrap();
     for tool in tools {
@@ -84,8 +84,11 @@ fn without_root_a_missing_prerequisite_is_named_and_nothing_fails_midway() {
     let sb = Sandbox::new();
     let cache = sb.path().join("cache");
     std::fs::create_dir(&cache).unwrap();
-    std::fs::set_permissions(sb.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(
+        sb.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     let chown = std::process::Command::new("chown")
         .arg(format!("{}:{}", account.uid, account.gid))
         .arg(&cache)
@@ -111,7 +114,10 @@ fn without_root_a_missing_prerequisite_is_named_and_nothing_fails_midway() {
         "{err}"
     );
     assert!(err.contains("needs nodejs npm"), "{err}");
-    assert!(!out.contains("apt-get") && !err.contains("apt-get"), "{out}{err}");
+    assert!(
+        !out.contains("apt-get") && !err.contains("apt-get"),
+        "{out}{err}"
+    );
     assert!(err.contains("MISSING: pre-commit"), "{err}");
     assert!(err.contains("MISSING: sarif-multitool"), "{err}");
     assert!(!err.contains("Permission denied"), "{err}");
@@ -126,8 +132,11 @@ fn a_cache_another_account_filled_is_used_read_only() {
     // A cache root filled (here: by hand, as root) where the second account may not
     // write: the script must find everything in place and change nothing.
     let sb = Sandbox::new();
-    std::fs::set_permissions(sb.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(
+        sb.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     let tools = sb.path().join("tools");
     let venv = tools.join("venv");
     write_script(&venv.join("bin/python3"), "#!/bin/sh\nexit 0\n");
