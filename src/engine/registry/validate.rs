@@ -1,256 +1,17 @@
-//! The registry of embargoed issues: its model, and strict validation of its JSON form
-//! (contract §4) that reports every problem at once with file, line, column and issue.
+//! Strict validation of the registry's JSON form (contract §4): every problem is
+//! reported at once, with file, line, column and issue, and never quotes the registry
+//! except in a problem's `detail`.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::ops::{Index, Range};
-use std::sync::OnceLock;
 
 use regex::RegexBuilder;
-use time::macros::format_description;
 use time::Date;
 
-use crate::json::{self, Key, Kind, Value};
-use crate::normalize::fold;
+use crate::engine::date::{parse_day, DayError};
+use crate::engine::json::{self, Key, Kind, Value};
+use crate::engine::normalize::fold;
 
-/// How serious an issue is. `Untriaged` is judged as `Critical` until someone triages it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Critical,
-    High,
-    Medium,
-    Low,
-    Untriaged,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-            Severity::Untriaged => "untriaged",
-        }
-    }
-
-    /// Low-severity fixes may be described in commit messages; everything else waits.
-    pub fn is_embargoable(self) -> bool {
-        self != Severity::Low
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What to do with generic security language ("vulnerability", a CVE id, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GenericMode {
-    Off,
-    Warn,
-    Deny,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
-    pub level_notice_days: u32,
-    pub details_notice_days: u32,
-    pub generic: GenericMode,
-    pub help: Option<String>,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            level_notice_days: 7,
-            details_notice_days: 14,
-            generic: GenericMode::Warn,
-            help: None,
-        }
-    }
-}
-
-/// One embargoed issue. Every string field is private to the security team.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issue {
-    pub id: String,
-    pub severity: Severity,
-    pub summary: Option<String>,
-    pub aliases: Vec<String>,
-    pub terms: Vec<String>,
-    pub patterns: Vec<String>,
-    pub released: Option<Date>,
-    pub disclosed: Option<Date>,
-    /// 1-based line of the issue's object in the registry text, for `--reveal` output.
-    pub line: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registry {
-    pub policy: Policy,
-    pub issues: Issues,
-    /// Where it came from: a path, or `$EMBARGO_REGISTRY_JSON`. Never private.
-    pub origin: String,
-}
-
-/// The registry's issues, in registry order: parsed ones, or those of the compiled-registry
-/// cache, each decoded the first time it is used. A hook that finds no mention decodes
-/// none of them; one that finds a mention decodes only the issues mentioned.
-#[derive(Clone)]
-pub struct Issues(Repr);
-
-#[derive(Clone)]
-enum Repr {
-    Parsed(Vec<Issue>),
-    Cached {
-        table: crate::cache::IssueTable,
-        /// Issue `i` once decoded, in slots made when the first issue is decoded (boxed:
-        /// an empty slot costs 16 bytes).
-        decoded: OnceLock<Box<[OnceLock<Box<Issue>>]>>,
-    },
-}
-
-impl Issues {
-    /// The issues of a cache file, which [`crate::cache::IssueTable`] has checked through.
-    pub(crate) fn cached(table: crate::cache::IssueTable) -> Issues {
-        Issues(Repr::Cached {
-            table,
-            decoded: OnceLock::new(),
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        match &self.0 {
-            Repr::Parsed(v) => v.len(),
-            Repr::Cached { table, .. } => table.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn get(&self, i: usize) -> Option<&Issue> {
-        match &self.0 {
-            Repr::Parsed(v) => v.get(i),
-            Repr::Cached { table, decoded } => {
-                let slots =
-                    decoded.get_or_init(|| (0..table.len()).map(|_| OnceLock::new()).collect());
-                Some(slots.get(i)?.get_or_init(|| {
-                    // The table was checked whole when the cache was loaded: every issue in
-                    // it decodes. The message names no registry content.
-                    Box::new(table.issue(i).unwrap_or_else(|| {
-                        panic!("issues[{i}] of the registry cache does not decode")
-                    }))
-                }))
-            }
-        }
-    }
-
-    /// How many patterns the issues have in all (counted without decoding them).
-    pub(crate) fn patterns(&self) -> usize {
-        match &self.0 {
-            Repr::Parsed(v) => v.iter().map(|i| i.patterns.len()).sum(),
-            Repr::Cached { table, .. } => table.patterns(),
-        }
-    }
-
-    /// Pattern `k` of issue `i`, without decoding the issue.
-    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<crate::cache::SharedStr> {
-        match &self.0 {
-            Repr::Parsed(v) => Some(v.get(i)?.patterns.get(k)?.clone().into()),
-            Repr::Cached { table, .. } => table.pattern(i, k),
-        }
-    }
-
-    pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            issues: self,
-            range: 0..self.len(),
-        }
-    }
-
-    /// How many cached issues have been decoded so far.
-    #[cfg(test)]
-    pub(crate) fn decoded(&self) -> usize {
-        match &self.0 {
-            Repr::Parsed(_) => 0,
-            Repr::Cached { decoded, .. } => decoded.get().map_or(0, |slots| {
-                slots.iter().filter(|s| s.get().is_some()).count()
-            }),
-        }
-    }
-}
-
-impl From<Vec<Issue>> for Issues {
-    fn from(issues: Vec<Issue>) -> Issues {
-        Issues(Repr::Parsed(issues))
-    }
-}
-
-impl Index<usize> for Issues {
-    type Output = Issue;
-
-    fn index(&self, i: usize) -> &Issue {
-        let len = self.len();
-        self.get(i)
-            .unwrap_or_else(|| panic!("issue index {i} out of range for {len} issues"))
-    }
-}
-
-impl<'a> IntoIterator for &'a Issues {
-    type Item = &'a Issue;
-    type IntoIter = Iter<'a>;
-
-    fn into_iter(self) -> Iter<'a> {
-        self.iter()
-    }
-}
-
-/// The issues in order (decoding each cached one as it goes).
-#[derive(Clone)]
-pub struct Iter<'a> {
-    issues: &'a Issues,
-    range: Range<usize>,
-}
-
-impl<'a> Iterator for Iter<'a> {
-    type Item = &'a Issue;
-
-    fn next(&mut self) -> Option<&'a Issue> {
-        self.range.next().map(|i| &self.issues[i])
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.range.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for Iter<'_> {
-    fn next_back(&mut self) -> Option<Self::Item> {
-        self.range.next_back().map(|i| &self.issues[i])
-    }
-}
-
-impl ExactSizeIterator for Iter<'_> {}
-
-/// Compares issue by issue, whichever way each side holds them.
-impl PartialEq for Issues {
-    fn eq(&self, other: &Issues) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl Eq for Issues {}
-
-impl fmt::Debug for Issues {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
+use super::model::{GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
 
 /// One validation problem. `message` never quotes registry content; `detail` may
 /// (an offending value, a regex parser's explanation) and is shown only to people who
@@ -296,9 +57,10 @@ impl Problem {
     }
 }
 
-/// Parses and validates a registry's text. `origin` names it in every problem.
-/// Either the whole registry is valid, or every problem found is returned.
-pub fn parse(text: &str, origin: &str) -> Result<Registry, Vec<Problem>> {
+/// Parses and validates a registry's text into its policy and issues. `origin` names it
+/// in every problem. Either the whole registry is valid, or every problem found is
+/// returned.
+pub(super) fn validate(text: &str, origin: &str) -> Result<(Policy, Vec<Issue>), Vec<Problem>> {
     let root = match json::parse(text) {
         Ok(root) => root,
         Err(e) => {
@@ -313,19 +75,15 @@ pub fn parse(text: &str, origin: &str) -> Result<Registry, Vec<Problem>> {
             }])
         }
     };
-    let mut checker = Checker {
+    let mut validator = Validator {
         origin,
         problems: Vec::new(),
     };
-    let parsed = checker.registry(&root);
-    let mut problems = checker.problems;
+    let parsed = validator.registry(&root);
+    let mut problems = validator.problems;
     if problems.is_empty() {
-        if let Some((policy, issues)) = parsed {
-            return Ok(Registry {
-                policy,
-                issues: issues.into(),
-                origin: origin.to_string(),
-            });
+        if let Some(parsed) = parsed {
+            return Ok(parsed);
         }
     }
     problems.sort_by_key(|p| (p.line, p.column));
@@ -336,10 +94,6 @@ pub fn parse(text: &str, origin: &str) -> Result<Registry, Vec<Problem>> {
 // Validation. Every check reports and carries on, so one pass finds every problem.
 // Messages name schema fields and kinds of mistakes only; anything taken from the
 // registry (ids, terms, unknown keys, bad values) goes into `detail`.
-
-/// The patterns are compiled with the matcher's limit, so a pattern that passes here
-/// also compiles there.
-const REGEX_SIZE_LIMIT: usize = 16 << 20;
 
 const TOP_FIELDS: &[&str] = &["version", "policy", "issues"];
 
@@ -355,7 +109,8 @@ const TOP: Ctx<'static> = Ctx {
     index: None,
 };
 
-struct Checker<'o> {
+/// Walks the JSON of a registry, collecting every problem on the way.
+struct Validator<'o> {
     origin: &'o str,
     problems: Vec<Problem>,
 }
@@ -402,7 +157,7 @@ impl<'a> Seen<'a> {
     }
 }
 
-impl Checker<'_> {
+impl Validator<'_> {
     fn report(
         &mut self,
         ctx: Ctx<'_>,
@@ -999,18 +754,13 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let shaped = s.len() == 10
-            && s.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            });
-        if !shaped {
-            self.at_with(ctx, v, "invalid date: expected YYYY-MM-DD", s.clone());
-            return None;
-        }
-        match Date::parse(s, format_description!("[year]-[month]-[day]")) {
+        match parse_day(s) {
             Ok(d) => Some(Some(d)),
-            Err(_) => {
+            Err(DayError::Shape) => {
+                self.at_with(ctx, v, "invalid date: expected YYYY-MM-DD", s.clone());
+                None
+            }
+            Err(DayError::NoSuchDay) => {
                 self.at_with(
                     ctx,
                     v,
@@ -1056,9 +806,10 @@ fn regex_error_detail(pattern: &str, e: &regex_syntax::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::registry::parse;
     use time::macros::date;
 
-    const EXAMPLE: &str = include_str!("../fixtures/registry.example.json");
+    const EXAMPLE: &str = include_str!("../../../fixtures/registry.example.json");
 
     fn problems(text: &str) -> Vec<Problem> {
         parse(text, "reg.json").expect_err("should be rejected")
@@ -1123,7 +874,7 @@ mod tests {
         assert_eq!(reg.issues[4].severity, Severity::Untriaged);
         assert_eq!(reg.issues[5].disclosed, Some(date!(2026 - 01 - 09)));
         // The matcher accepts what validation accepts.
-        crate::matcher::Matcher::new(&reg.issues).unwrap();
+        crate::engine::matcher::Matcher::new(&reg.issues).unwrap();
     }
 
     #[test]

@@ -6,10 +6,10 @@ use std::ops::Range;
 
 use time::{Date, Duration};
 
-use crate::generic::{self, GenericHit};
-use crate::matcher::{Field, Matcher, Mention};
-use crate::normalize::{is_bidi_control, Normalized};
-use crate::registry::{GenericMode, Issue, Policy, Registry, Severity};
+use crate::engine::generic::{self, GenericHit};
+use crate::engine::matcher::{Field, Matcher, Mention};
+use crate::engine::normalize::{is_bidi_control, Normalized};
+use crate::engine::registry::{GenericMode, Issue, Policy, Registry, Severity};
 
 /// Why a mentioned issue may be named, or that it may not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,9 +104,14 @@ impl Checker {
     }
 
     /// A checker from a registry and a matcher already compiled from its issues (the
-    /// compiled-registry cache checks that they belong together).
+    /// compiled form's decoder checks that they belong together).
     pub(crate) fn from_parts(registry: Registry, matcher: Matcher) -> Checker {
         Checker { registry, matcher }
+    }
+
+    /// The registry and its matcher, for the compiled form.
+    pub(crate) fn parts(&self) -> (&Registry, &Matcher) {
+        (&self.registry, &self.matcher)
     }
 
     pub fn registry(&self) -> &Registry {
