@@ -30,7 +30,8 @@
 //! * [`ci`] — what a CI job is about (provider, event, ranges).
 //! * [`report`] — renders findings (human, json, sarif, github); [`progress`] shows a
 //!   long scan's progress; [`audit`] appends the server's audit log.
-//! * [`commands`] — the entry points; [`cli`] parses the command line.
+//! * [`commands`] — the entry points; [`cli`] parses the command line; [`manual`]
+//!   generates its completions and man page.
 //! * [`bounded`] — bounded reads of untrusted input.
 //!
 //! # Data path
@@ -53,6 +54,7 @@ pub mod engine;
 pub mod git;
 pub mod history;
 pub mod load;
+pub mod manual;
 pub mod mapped;
 pub mod progress;
 pub mod report;
