@@ -261,11 +261,7 @@ pub fn test_tools_dir_in(var: impl Fn(&str) -> Option<OsString>) -> PathBuf {
 /// A tool installed by ci/install-test-tools.sh (or on PATH): found, or (under CI=true)
 /// a failure, else a skip notice.
 pub fn require_tool(name: &str) -> Option<PathBuf> {
-    let mut candidates = vec![test_tools_dir().join("bin").join(name)];
-    if let Some(paths) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
-    }
-    let found = candidates.into_iter().find(|p| p.is_file());
+    let found = find_tool(name);
     if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("`{name}` is needed by this test and missing; run ci/install-test-tools.sh");
@@ -285,6 +281,16 @@ pub fn require_tool(name: &str) -> Option<PathBuf> {
 pub fn skipped(why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
+/// A tool in the test tools' bin/ or on PATH, if there is one (no notice, no failure:
+/// for tools CI does not promise, such as other shells).
+pub fn find_tool(name: &str) -> Option<PathBuf> {
+    let mut candidates = vec![test_tools_dir().join("bin").join(name)];
+    if let Some(paths) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
+    }
+    candidates.into_iter().find(|p| p.is_file())
 }
 
 /// A second account for tests that need another user (files or directories someone
