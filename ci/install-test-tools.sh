@@ -8,6 +8,8 @@
 #   target/test-tools                    (in this checkout)
 # tests/common/mod.rs (test_tools_dir) looks in the same places. In its bin/:
 #   pre-commit       from PyPI, in a virtualenv of its own (tests/pre_commit.rs)
+#   python-icalendar the virtualenv's python, with the icalendar package from PyPI
+#                    (tests/timeline.rs parses `notice calendar` back)
 #   sarif-multitool  Microsoft's SARIF validator, from npm (tests/formats.rs)
 # One line per tool it installs; nothing when everything is there. A tool it cannot
 # install (no python3 venv, no npm, no network) is reported and the others still are;
@@ -39,11 +41,11 @@ if [ "${1:-}" = --print-dir ]; then
 fi
 
 # The Python packages installed into the tools' virtualenv, one `name==version` a line.
-# pre-commit puts its command in bin/; a package the tests import (the `icalendar`
-# parser, for instance) goes on a line of its own here, and the tests run
-# "$TOOLS/bin/python3" to use it.
+# pre-commit puts its command in bin/; a package the tests import goes on a line of its
+# own here, and the tests run bin/python-icalendar (the virtualenv's python) to use it.
 PYTHON_PACKAGES='
 pre-commit==4.7.0
+icalendar==7.3.0
 '
 MULTITOOL_VERSION=5.7.0
 
@@ -121,8 +123,14 @@ if [ "$want" != "$have" ] || ! "$venv/bin/python3" -c '' >/dev/null 2>&1; then
         fi
     fi
 fi
-if [ -x "$venv/bin/python3" ]; then
-    link python3 "$venv/bin/python3"
+# A wrapper, not a link: a virtualenv's python finds its packages only when run by its
+# own path. Rewritten only when it differs (a read-only cache stays usable).
+if "$venv/bin/python3" -c 'import icalendar' >/dev/null 2>&1; then
+    wrapper=$(printf '#!/bin/sh\nexec "%s" "$@"\n' "$venv/bin/python3")
+    if [ "$(cat "$TOOLS/bin/python-icalendar" 2>/dev/null || true)" != "$wrapper" ]; then
+        printf '%s\n' "$wrapper" >"$TOOLS/bin/python-icalendar"
+        chmod +x "$TOOLS/bin/python-icalendar"
+    fi
 fi
 if [ -x "$venv/bin/pre-commit" ]; then
     link pre-commit "$venv/bin/pre-commit"
@@ -157,7 +165,7 @@ if [ -f "$MULTITOOL" ]; then
     fi
 fi
 
-for tool in pre-commit sarif-multitool; do
+for tool in pre-commit python-icalendar sarif-multitool; do
     if [ ! -x "$TOOLS/bin/$tool" ]; then
         say "MISSING: $tool (the tests that need it will say SKIPPED)" >&2
         missing=1

@@ -11,7 +11,6 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use time::{Date, OffsetDateTime};
 
 use crate::commands::{self, AsOf, Context};
-use crate::engine::date::DayError;
 use crate::report::format::Format;
 use crate::report::{EXIT_ERROR, EXIT_OK};
 use crate::{git, manual};
@@ -38,7 +37,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub reveal: bool,
 
-    /// Output format: human or json; `check` also takes sarif and github.
+    /// Output format: human or json; `check` and `check-text` also take sarif and github.
     #[arg(
         long,
         global = true,
@@ -87,10 +86,22 @@ pub enum Command {
         #[command(flatten)]
         revisions: commands::check::Revisions,
     },
+    /// Check any text verbatim (release notes, an advisory, a blog post), as `check`
+    /// judges commit messages; no git cleanup, `#` lines included.
+    #[command(after_help = CHECK_TEXT_EXAMPLES)]
+    CheckText {
+        /// The files to check; `-` (or none) reads standard input.
+        files: Vec<PathBuf>,
+    },
     /// Work with the registry itself.
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// Texts for the disclosure timeline: partner notice, release notes, calendar.
+    Notice {
+        #[command(subcommand)]
+        command: commands::notice::NoticeCommand,
     },
     /// Print a shell completion script (bash, zsh or fish) to standard output.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
@@ -113,6 +124,19 @@ pub enum RegistryCommand {
         /// one; giving both a PATH and a different --registry is an error).
         path: Option<PathBuf>,
     },
+    /// Each issue's phase, dates and whether a mention is blocked on the as-of day.
+    Status {
+        /// The registry (default: the discovered one).
+        path: Option<PathBuf>,
+    },
+    /// Add an issue to the registry file.
+    Add(commands::registry_edit::AddArgs),
+    /// Set an issue's severity.
+    Triage(commands::registry_edit::TriageArgs),
+    /// Record the release of issues (default day: the as-of day).
+    Release(commands::registry_edit::ReleaseArgs),
+    /// Record the disclosure of issues (default day: the as-of day).
+    Disclose(commands::registry_edit::DiscloseArgs),
 }
 
 /// `--color`.
@@ -157,6 +181,15 @@ Examples:
   embargo check --all --format sarif > embargo.sarif
   embargo check --as-of commit v1.2.0..v1.3.0";
 
+const CHECK_TEXT_EXAMPLES: &str = "\
+Formats: human (default), json, sarif (SARIF 2.1.0) and github (workflow commands).
+Exit codes: 0 nothing blocked, 1 blocked mention, 2 error.
+
+Examples:
+  embargo check-text RELEASE-NOTES.md
+  embargo --as-of 2026-12-16 check-text advisory.md blog-post.md
+  git show -s --format=%B HEAD | embargo check-text -";
+
 const LINT_EXAMPLES: &str = "\
 Exit codes: 0 valid, 2 invalid or unreadable.
 
@@ -186,6 +219,8 @@ fn irrelevant_options(path: &[&str]) -> &'static [&'static str] {
         ["pre-receive"] => &[],
         ["commit-msg"] | ["check"] => &["audit_log"],
         ["registry", "lint"] => &["audit_log", "as_of", "registry"],
+        // iCalendar only: --format has nothing to choose.
+        ["notice", "calendar"] => &["audit_log", "format"],
         ["completions"] | ["man"] => &[
             "audit_log",
             "as_of",
@@ -199,8 +234,9 @@ fn irrelevant_options(path: &[&str]) -> &'static [&'static str] {
 }
 
 impl Command {
-    /// The output formats the command takes: `check` prints reports for CI (all four);
-    /// the hooks and `registry lint` print for a person or a script (human, json).
+    /// The output formats the command takes: `check` and `check-text` print reports for
+    /// CI (all four); the calendar is iCalendar (`human`, the default); the rest print
+    /// for a person or a script (human, json).
     pub fn formats(&self) -> &'static [Format] {
         formats_of(&self.path())
     }
@@ -211,9 +247,26 @@ impl Command {
             Command::CommitMsg { .. } => vec!["commit-msg"],
             Command::PreReceive => vec!["pre-receive"],
             Command::Check { .. } => vec!["check"],
-            Command::Registry {
-                command: RegistryCommand::Lint { .. },
-            } => vec!["registry", "lint"],
+            Command::CheckText { .. } => vec!["check-text"],
+            Command::Registry { command } => vec![
+                "registry",
+                match command {
+                    RegistryCommand::Lint { .. } => "lint",
+                    RegistryCommand::Status { .. } => "status",
+                    RegistryCommand::Add(_) => "add",
+                    RegistryCommand::Triage(_) => "triage",
+                    RegistryCommand::Release(_) => "release",
+                    RegistryCommand::Disclose(_) => "disclose",
+                },
+            ],
+            Command::Notice { command } => vec![
+                "notice",
+                match command {
+                    commands::notice::NoticeCommand::Partners { .. } => "partners",
+                    commands::notice::NoticeCommand::ReleaseNotes { .. } => "release-notes",
+                    commands::notice::NoticeCommand::Calendar => "calendar",
+                },
+            ],
             Command::Completions { .. } => vec!["completions"],
             Command::Man => vec!["man"],
         }
@@ -222,7 +275,8 @@ impl Command {
 
 fn formats_of(path: &[&str]) -> &'static [Format] {
     match path {
-        ["check"] => &[Format::Human, Format::Json, Format::Sarif, Format::Github],
+        ["check"] | ["check-text"] => &[Format::Human, Format::Json, Format::Sarif, Format::Github],
+        ["notice", "calendar"] => &[Format::Human],
         _ => &[Format::Human, Format::Json],
     }
 }
@@ -336,11 +390,15 @@ impl Cli {
                 ContextKind::ValidValue,
                 ContextValue::Strings(allowed.iter().map(|f| f.name().to_string()).collect()),
             );
+            let why = match path.as_slice() {
+                ["notice", "calendar"] => {
+                    "`embargo notice calendar` writes iCalendar only: leave out --format"
+                }
+                _ => "--format sarif and github are only for `embargo check` and `embargo check-text`",
+            };
             err.insert(
                 ContextKind::Suggested,
-                ContextValue::StyledStrs(vec![
-                    "--format sarif and github are only for `embargo check`".into(),
-                ]),
+                ContextValue::StyledStrs(vec![why.into()]),
             );
             return Err(err);
         }
@@ -383,13 +441,7 @@ impl Cli {
 
 /// `--as-of` or `EMBARGO_AS_OF`: a day that exists, written `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> anyhow::Result<Date> {
-    let s = s.trim();
-    crate::engine::date::parse_day(s).map_err(|e| match e {
-        DayError::Shape => anyhow::anyhow!("invalid date `{s}`: expected YYYY-MM-DD"),
-        DayError::NoSuchDay => {
-            anyhow::anyhow!("invalid date `{s}`: no such day in the calendar")
-        }
-    })
+    commands::date_arg(s).map_err(anyhow::Error::msg)
 }
 
 fn resolve_as_of(flag: Option<&str>) -> anyhow::Result<AsOf> {
@@ -453,9 +505,18 @@ where
         Command::CommitMsg { file } => commands::commit_msg::run(&ctx, file),
         Command::PreReceive => commands::pre_receive::run(&ctx),
         Command::Check { revisions } => commands::check::run(&ctx, revisions),
-        Command::Registry {
-            command: RegistryCommand::Lint { path },
-        } => commands::registry_lint::run(&ctx, path.as_deref()),
+        Command::Registry { command } => match command {
+            RegistryCommand::Lint { path } => commands::registry_lint::run(&ctx, path.as_deref()),
+            RegistryCommand::Status { path } => {
+                commands::registry_status::run(&ctx, path.as_deref())
+            }
+            RegistryCommand::Add(a) => commands::registry_edit::add(&ctx, a),
+            RegistryCommand::Triage(a) => commands::registry_edit::triage(&ctx, a),
+            RegistryCommand::Release(a) => commands::registry_edit::release(&ctx, a),
+            RegistryCommand::Disclose(a) => commands::registry_edit::disclose(&ctx, a),
+        },
+        Command::CheckText { files } => commands::check_text::run(&ctx, files),
+        Command::Notice { command } => commands::notice::run(&ctx, command),
         Command::Completions { shell } => print_completions(*shell),
         Command::Man => print_man(),
     };

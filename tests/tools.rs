@@ -119,6 +119,7 @@ fn without_root_a_missing_prerequisite_is_named_and_nothing_fails_midway() {
         "{out}{err}"
     );
     assert!(err.contains("MISSING: pre-commit"), "{err}");
+    assert!(err.contains("MISSING: python-icalendar"), "{err}");
     assert!(err.contains("MISSING: sarif-multitool"), "{err}");
     assert!(!err.contains("Permission denied"), "{err}");
     assert!(cache.join("tools/bin").is_dir());
@@ -141,13 +142,23 @@ fn a_cache_another_account_filled_is_used_read_only() {
     let venv = tools.join("venv");
     write_script(&venv.join("bin/python3"), "#!/bin/sh\nexit 0\n");
     write_script(&venv.join("bin/pre-commit"), "#!/bin/sh\nexit 0\n");
-    std::fs::write(venv.join(".embargo-packages"), "pre-commit==4.7.0\n").unwrap();
+    std::fs::write(
+        venv.join(".embargo-packages"),
+        "pre-commit==4.7.0\nicalendar==7.3.0\n",
+    )
+    .unwrap();
     let multitool = tools.join("npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
     write_script(&multitool, "#!/bin/sh\nexit 0\n");
     std::fs::write(tools.join("npm/.embargo-version"), "5.7.0\n").unwrap();
     std::fs::create_dir_all(tools.join("bin")).unwrap();
+    write_script(
+        &tools.join("bin/python-icalendar"),
+        &format!(
+            "#!/bin/sh\nexec \"{}\" \"$@\"\n",
+            venv.join("bin/python3").display()
+        ),
+    );
     for (name, target) in [
-        ("python3", venv.join("bin/python3")),
         ("pre-commit", venv.join("bin/pre-commit")),
         ("sarif-multitool", multitool.clone()),
     ] {

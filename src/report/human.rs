@@ -164,7 +164,7 @@ fn noun(source: &Source) -> &'static str {
         Source::Commit { .. } => "commit",
         Source::RefName { .. } => "ref name",
         Source::Tag { .. } => "tag",
-        Source::Request { .. } => "text",
+        Source::Request { .. } | Source::Text { .. } => "text",
     }
 }
 
