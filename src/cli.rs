@@ -70,17 +70,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the commit message git is about to record (the commit-msg hook).
-    #[command(after_help = COMMIT_MSG_EXAMPLES)]
     CommitMsg {
         /// The message file git passes to the hook; `-` reads standard input.
         file: PathBuf,
     },
     /// Check a push: reads `<old> <new> <ref>` lines on stdin (the pre-receive hook).
-    #[command(after_help = PRE_RECEIVE_EXAMPLES)]
     PreReceive,
     /// Check commit messages of revisions, as `git rev-list` takes them; in CI with none,
     /// the pull request, merge request or push being built.
-    #[command(after_help = CHECK_EXAMPLES)]
     Check {
         /// Revisions (`A..B`, `^A B`, `A...B`, `--all`), in command-line order.
         #[command(flatten)]
@@ -88,7 +85,6 @@ pub enum Command {
     },
     /// Check any text verbatim (release notes, an advisory, a blog post), as `check`
     /// judges commit messages; no git cleanup, `#` lines included.
-    #[command(after_help = CHECK_TEXT_EXAMPLES)]
     CheckText {
         /// The files to check; `-` (or none) reads standard input.
         files: Vec<PathBuf>,
@@ -104,29 +100,27 @@ pub enum Command {
         command: commands::notice::NoticeCommand,
     },
     /// Print a shell completion script (bash, zsh or fish) to standard output.
-    #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
         shell: CompletionShell,
     },
     /// Print the manual page (roff) to standard output.
-    #[command(after_help = MAN_EXAMPLES)]
     Man,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum RegistryCommand {
     /// Validate a registry and report every problem with its location.
-    #[command(after_help = LINT_EXAMPLES)]
     Lint {
         /// The registry to lint (default: the one --registry names, else the discovered
-        /// one; giving both a PATH and a different --registry is an error).
+        /// one; giving both a PATH and --registry is an error).
         path: Option<PathBuf>,
     },
     /// Each issue's phase, dates and whether a mention is blocked on the as-of day.
     Status {
-        /// The registry (default: the discovered one).
+        /// The registry (default: the one --registry names, else the discovered one;
+        /// giving both a PATH and --registry is an error).
         path: Option<PathBuf>,
     },
     /// Add an issue to the registry file.
@@ -209,6 +203,78 @@ Examples:
   embargo man | man -l -
   embargo man > ~/.local/share/man/man1/embargo.1";
 
+const STATUS_EXAMPLES: &str = "\
+Exit codes: 0 printed, 2 error.
+
+Examples:
+  embargo registry status
+  embargo --as-of 2026-12-16 registry status
+  embargo registry status --format json ~/secure/registry.json";
+
+/// What every edit of the registry file promises.
+const EDIT_NOTE: &str = "\
+The rest of the file stays byte for byte as it was; the result is validated and written
+atomically. An edit that would leave the registry invalid, an unknown id, or a registry
+that is not a plain file changes nothing and exits 2.";
+
+const ADD_EXAMPLES: &str = "\
+Examples:
+  embargo registry add SX-2026-031 --severity high --term \"lease renewal race\"
+  embargo registry add SX-2026-032 --alias CVE-2026-50001 --summary \"private note\"";
+
+const TRIAGE_EXAMPLES: &str = "\
+Examples:
+  embargo registry triage SX-2026-023 --severity medium
+  embargo --registry ~/secure/registry.json registry triage SX-2026-023 --severity low";
+
+const RELEASE_EXAMPLES: &str = "\
+Examples:
+  embargo registry release SX-2026-011 SX-2026-014 --fixed-in 2.4.1
+  embargo registry release SX-2026-011 --date 2026-11-25";
+
+const DISCLOSE_EXAMPLES: &str = "\
+Examples:
+  embargo registry disclose SX-2026-011
+  embargo registry disclose SX-2026-014 --date 2027-01-15";
+
+const PARTNERS_EXAMPLES: &str = "\
+Examples:
+  embargo notice partners
+  embargo notice partners --date 2026-11-25";
+
+const RELEASE_NOTES_EXAMPLES: &str = "\
+Examples:
+  embargo notice release-notes --fixed-in 2.4.1
+  embargo --as-of 2026-12-16 notice release-notes --fixed-in 2.4.1";
+
+const CALENDAR_EXAMPLES: &str = "\
+Examples:
+  embargo notice calendar > embargo.ics
+  embargo --registry ~/secure/registry.json notice calendar";
+
+/// The text that ends a command's help: its exit codes or promises, and examples.
+fn notes(path: &[&str]) -> Option<String> {
+    let text = match path {
+        ["commit-msg"] => COMMIT_MSG_EXAMPLES,
+        ["pre-receive"] => PRE_RECEIVE_EXAMPLES,
+        ["check"] => CHECK_EXAMPLES,
+        ["check-text"] => CHECK_TEXT_EXAMPLES,
+        ["registry", "lint"] => LINT_EXAMPLES,
+        ["registry", "status"] => STATUS_EXAMPLES,
+        ["registry", "add"] => return Some(format!("{EDIT_NOTE}\n\n{ADD_EXAMPLES}")),
+        ["registry", "triage"] => return Some(format!("{EDIT_NOTE}\n\n{TRIAGE_EXAMPLES}")),
+        ["registry", "release"] => return Some(format!("{EDIT_NOTE}\n\n{RELEASE_EXAMPLES}")),
+        ["registry", "disclose"] => return Some(format!("{EDIT_NOTE}\n\n{DISCLOSE_EXAMPLES}")),
+        ["notice", "partners"] => PARTNERS_EXAMPLES,
+        ["notice", "release-notes"] => RELEASE_NOTES_EXAMPLES,
+        ["notice", "calendar"] => CALENDAR_EXAMPLES,
+        ["completions"] => COMPLETIONS_EXAMPLES,
+        ["man"] => MAN_EXAMPLES,
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
 const AS_OF_HELP: &str = "The day embargoes are judged on (default today, UTC; env EMBARGO_AS_OF)";
 
 /// The global options (contract §2, and --audit-log) that mean nothing to a command:
@@ -219,6 +285,7 @@ fn irrelevant_options(path: &[&str]) -> &'static [&'static str] {
         ["pre-receive"] => &[],
         ["commit-msg"] | ["check"] => &["audit_log"],
         ["registry", "lint"] => &["audit_log", "as_of", "registry"],
+        ["registry", "status"] => &["audit_log", "registry"],
         // iCalendar only: --format has nothing to choose.
         ["notice", "calendar"] => &["audit_log", "format"],
         ["completions"] | ["man"] => &[
@@ -308,6 +375,9 @@ fn trim_help(
         .collect();
     if names.is_empty() && !path.is_empty() {
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(text) = notes(&path) {
+            cmd = cmd.after_help(text);
+        }
         let hidden = irrelevant_options(&path);
         let formats = formats_of(&path);
         for arg in globals {
@@ -416,7 +486,8 @@ impl Cli {
             );
             return Err(err);
         }
-        if path == ["registry", "lint"] && given("registry") && given("path") {
+        // A registry command that takes the registry as PATH: one registry, said once.
+        if path.first() == Some(&"registry") && given("registry") && given("path") {
             let mut err = clap::Error::new(ErrorKind::ArgumentConflict).with_cmd(&sub);
             err.insert(
                 ContextKind::InvalidArg,
@@ -429,7 +500,7 @@ impl Cli {
             err.insert(
                 ContextKind::Suggested,
                 ContextValue::StyledStrs(vec![
-                    "name the registry to lint once: as PATH or with --registry".into(),
+                    "name the registry once: as PATH or with --registry".into(),
                 ]),
             );
             return Err(err);
