@@ -443,7 +443,11 @@ impl Cli {
                 sub = next.clone();
             }
         }
-        let given = |id: &str| sub_matches.value_source(id) == Some(ValueSource::CommandLine);
+        // Only ids the command has: asking clap about any other one panics.
+        let given = |id: &str| {
+            sub.get_arguments().any(|a| a.get_id() == id)
+                && sub_matches.value_source(id) == Some(ValueSource::CommandLine)
+        };
 
         let allowed = cli.command.formats();
         if !allowed.contains(&cli.format) {
@@ -636,4 +640,75 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<i32> {
         .and_then(|()| out.flush())
         .map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))?;
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, with the global options given after it: parsing settles (a value
+    /// or a usage error), never panics, whatever arguments the command has.
+    #[test]
+    fn every_command_parses_global_options_after_it() {
+        let cmd = command();
+        let mut paths = Vec::new();
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            if sub.has_subcommands() {
+                for leaf in sub.get_subcommands().filter(|s| s.get_name() != "help") {
+                    paths.push(vec![
+                        sub.get_name().to_string(),
+                        leaf.get_name().to_string(),
+                    ]);
+                }
+            } else {
+                paths.push(vec![sub.get_name().to_string()]);
+            }
+        }
+        assert!(paths.len() >= 10, "{paths:?}");
+        // What each command needs besides the global options, so that parsing gets as
+        // far as the checks of try_parse_args.
+        let needs = |path: &[String]| -> &[&str] {
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            match path.as_slice() {
+                ["commit-msg"] => &["-"],
+                ["completions"] => &["bash"],
+                ["registry", "add" | "release" | "disclose"] => &["NEW-1"],
+                ["registry", "triage"] => &["NEW-1", "--severity", "low"],
+                ["notice", "release-notes"] => &["--fixed-in", "1.0"],
+                _ => &[],
+            }
+        };
+        for path in paths {
+            let mut args = vec!["embargo".to_string()];
+            args.extend(path.iter().cloned());
+            args.extend(needs(&path).iter().map(|a| a.to_string()));
+            args.extend(
+                [
+                    "--registry",
+                    "r.json",
+                    "--as-of",
+                    "2026-12-01",
+                    "--color",
+                    "never",
+                ]
+                .map(String::from),
+            );
+            let parsed = Cli::try_parse_args(&args);
+            assert!(parsed.is_ok(), "{path:?}: {parsed:?}");
+            if let Ok(cli) = &parsed {
+                assert_eq!(
+                    cli.registry.as_deref(),
+                    Some(std::path::Path::new("r.json"))
+                );
+                assert_eq!(cli.as_of.as_deref(), Some("2026-12-01"));
+                assert_eq!(cli.color, ColorWhen::Never);
+            }
+            let mut refused = args.clone();
+            refused.extend(["--audit-log", "a.jsonl"].map(String::from));
+            let parsed = Cli::try_parse_args(&refused);
+            if path != ["pre-receive"] {
+                assert!(parsed.is_err(), "{path:?} took --audit-log");
+            }
+        }
+    }
 }
