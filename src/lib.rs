@@ -21,9 +21,11 @@
 //! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.
-//! * [`cleanup`] — git's own commit message cleanup.
+//! * [`cleanup`] — git's own commit message cleanup, and the cleanups git may apply when
+//!   the hook cannot know every input of it.
 //! * [`git`] — everything that reads git and decides no policy: [`git::repo`] (opening,
-//!   hook environment, quarantine), [`git::config`], [`git::commit_graph`],
+//!   hook environment, quarantine), [`git::config`] (as git itself reads it),
+//!   [`git::invocation`] (the `git commit` running the hook), [`git::commit_graph`],
 //!   [`git::objects`] (raw commits and tags), [`git::pack`] (pack files read directly);
 //!   [`mapped`] maps files into memory (packs and the cache).
 //! * [`history`] — which commits to check: revision ranges ([`history::range`]), the new

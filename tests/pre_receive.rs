@@ -870,3 +870,25 @@ fn pre_receive_and_check_list_findings_in_the_same_order_oldest_first() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(commits_listed(&out), expected, "{out}");
 }
+
+#[test]
+fn a_relative_audit_log_is_taken_from_the_repository_whichever_file_sets_it() {
+    // Only rejected pushes are logged.
+    let s = Server::new("audit-relative.git");
+    s.config(&["embargo.auditLog", "audit.log"]);
+    s.commit(EMBARGOED);
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("audit.log").is_file());
+
+    // Set in the global file (as for every repository of a server): each repository's own.
+    s.config(&["--unset", "embargo.auditLog"]);
+    std::fs::remove_file(s.bare.join("audit.log")).unwrap();
+    std::fs::write(
+        s.sb.home().join(".gitconfig"),
+        "[embargo]\n\tauditLog = logs/audit.log\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(s.bare.join("logs")).unwrap();
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("logs/audit.log").is_file());
+}

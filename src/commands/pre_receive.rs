@@ -311,14 +311,8 @@ fn check_tag_chain(
 }
 
 fn audit_log_from_config(hook: &HookRepository) -> anyhow::Result<Option<std::path::PathBuf>> {
-    let config = hook.repo.config().context("cannot read git config")?;
-    match config.get_path("embargo.auditLog") {
-        Ok(path) if path.as_os_str().is_empty() => Ok(None),
-        Ok(path) if path.is_relative() => Ok(Some(hook.git_dir.join(path))),
-        Ok(path) => Ok(Some(path)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => bail!("cannot read git config embargo.auditLog: {}", e.message()),
-    }
+    let path = crate::git::config::get()?.path("embargo.auditLog", Some(hook.repo.commondir()))?;
+    Ok(path.filter(|p| !p.as_os_str().is_empty()))
 }
 
 fn under_gitlab() -> bool {

@@ -366,3 +366,10 @@ pub fn run_install(sb: &Sandbox, prefix: &Path, args: &[&str]) -> (i32, String, 
         .arg(prefix);
     text(&cmd.output().unwrap())
 }
+
+/// Installs the project's commit-msg hook script in `repo` as is (it finds the binary
+/// through `EMBARGO_BIN`, which the caller sets to [`embargo_bin`]).
+pub fn install_commit_msg_hook(repo: &Path) {
+    let script = std::fs::read_to_string(project_root().join("hooks/commit-msg")).unwrap();
+    write_script(&repo.join(".git/hooks/commit-msg"), &script);
+}
