@@ -36,7 +36,8 @@
 //! * [`ical`] — writes iCalendar (the timeline's calendar).
 //! * [`report`] — renders findings (human, json, sarif, github); [`progress`] shows a
 //!   long scan's progress; [`audit`] appends the server's audit log.
-//! * [`commands`] — the entry points; [`cli`] parses the command line.
+//! * [`commands`] — the entry points; [`cli`] parses the command line; [`manual`]
+//!   generates its completions and man page.
 //! * [`bounded`] — bounded reads of untrusted input.
 //!
 //! # Data path
@@ -60,6 +61,7 @@ pub mod git;
 pub mod history;
 pub mod ical;
 pub mod load;
+pub mod manual;
 pub mod mapped;
 pub mod progress;
 pub mod report;

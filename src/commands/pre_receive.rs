@@ -15,7 +15,7 @@ use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::repo::{self, HookRepository};
 use crate::load;
-use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
+use crate::report::{self, escape_controls, Checked, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
@@ -174,24 +174,33 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         }
     }
 
+    // Commits with findings, kept with their committer time: they are listed oldest
+    // first, as `check` lists them, whatever order the walk met them in.
     let mut commits = 0usize;
-    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
+    let mut found: Vec<(i64, Oid, Checked)> = Vec::new();
+    history::push::new_commits(&hook, &tips, |oid, object| {
         commits += 1;
         let findings = checker.check(&object.message, day);
-        let subject = objects::subject(&object.message).to_string();
-        report.add(
-            Source::Commit {
+        if !findings.is_empty() {
+            let time = object.signature_time().unwrap_or(i64::MIN);
+            let subject = objects::subject(&object.message).to_string();
+            let source = Source::Commit {
                 id: oid.to_string(),
                 subject,
-            },
-            object.message,
-            findings,
-        );
-    };
-    history::push::new_commits(&hook, &tips, |oid, object| {
-        check_commit(oid, object, &mut report);
+            };
+            let item = Checked {
+                source,
+                text: object.message,
+                findings,
+            };
+            found.push((time, oid, item));
+        }
         Ok(())
     })?;
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    report
+        .items
+        .extend(found.into_iter().map(|(_, _, item)| item));
     report.checked = commits;
 
     let style = Style {

@@ -4,6 +4,7 @@
 
 pub mod commit_graph;
 pub mod config;
+pub mod error;
 pub mod invocation;
 pub mod objects;
 pub mod pack;
