@@ -289,29 +289,32 @@ pub fn commit_graph(data: &[u8]) {
     }
 }
 
-/// Git's message cleanup as the commit-msg hook applies it. The first byte chooses the
-/// mode, whether an editor was used and the comment setting; the rest is the message.
+/// Git's message cleanup as the commit-msg hook applies it, on bytes. The first byte
+/// chooses the mode, whether to cut at the scissors line and the comment prefix; the
+/// rest is the message.
 pub fn cleanup(data: &[u8]) {
-    let Some((&choice, rest)) = data.split_first() else {
+    let Some((&choice, message)) = data.split_first() else {
         return;
     };
-    let message = text(rest);
-    let configured = [
-        None,
-        Some("default"),
-        Some("strip"),
-        Some("whitespace"),
-        Some("verbatim"),
-        Some("scissors"),
-    ][usize::from(choice % 6)];
-    let editor_used = choice & 0x08 != 0;
-    let comment_setting = [None, Some("auto"), Some(";"), Some("//")][usize::from(choice >> 6)];
-    let mode = cleanup::Mode::effective(configured, editor_used);
-    let comment = cleanup::comment_prefix(comment_setting, &message);
-    let out = cleanup::apply(&message, mode, &comment, editor_used);
-    if mode == cleanup::Mode::Verbatim && !editor_used {
+    let mode = [
+        cleanup::Mode::Verbatim,
+        cleanup::Mode::Whitespace,
+        cleanup::Mode::Strip,
+    ][usize::from(choice % 3)];
+    let comment: &[u8] = [&b"#"[..], b";", b"//", b""][usize::from(choice >> 6)];
+    let cut = choice & 0x08 != 0;
+    let c = cleanup::Cleanup {
+        mode,
+        cut,
+        comment: comment.to_vec(),
+    };
+    let out = cleanup::apply(message, &c);
+    if mode == cleanup::Mode::Verbatim && !cut {
         assert_eq!(out, message, "verbatim keeps the message as it is");
     }
+    let _ = cleanup::stripspace(message, (!comment.is_empty()).then_some(comment));
+    let _ = cleanup::auto_choice(message);
+    let _ = cleanup::auto_from_hints(message);
 }
 
 /// The CI event payload: any bytes as the event file of each GitHub event `check` reads

@@ -1,8 +1,9 @@
 //! `embargo`: keeps mentions of embargoed security issues out of git history.
 //!
 //! A pure engine takes text and a registry and returns findings; thin edges around it
-//! find the registry, read git, and print. Nothing in the engine imports an edge
-//! (`tests/architecture.rs` checks it).
+//! find the registry, read git, and print. Nothing in the engine imports an edge, no
+//! imports go in a circle, and no file has over 800 lines of non-test code
+//! (`tests/architecture.rs` checks all three; docs/architecture.md has the folders).
 //!
 //! # Module map
 //!
@@ -14,22 +15,29 @@
 //!   - [`engine::generic`]: the built-in generic security language;
 //!   - [`engine::verdict`]: what is blocked on a given day; [`engine::verdict::Checker`];
 //!   - [`engine::codec`], [`engine::compiled`]: the checker's compiled form, as bytes;
-//!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is.
-//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
+//!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is;
+//!   - [`engine::timeline`]: the disclosure timeline: phases, dates, what notices may say;
+//!   - [`engine::edit`]: an edit of the registry's text that keeps every other byte.
+//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it
+//!   ([`load::git_registry`]: one committed in a git repository),
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.
-//! * [`cleanup`] — git's own commit message cleanup.
+//! * [`cleanup`] — git's own commit message cleanup, and the cleanups git may apply when
+//!   the hook cannot know every input of it.
 //! * [`git`] — everything that reads git and decides no policy: [`git::repo`] (opening,
-//!   hook environment, quarantine), [`git::config`], [`git::commit_graph`],
+//!   hook environment, quarantine), [`git::config`] (as git itself reads it),
+//!   [`git::invocation`] (the `git commit` running the hook), [`git::commit_graph`],
 //!   [`git::objects`] (raw commits and tags), [`git::pack`] (pack files read directly);
 //!   [`mapped`] maps files into memory (packs and the cache).
 //! * [`history`] — which commits to check: revision ranges ([`history::range`]), the new
 //!   commits of a push ([`history::push`]), and one read of a history on every core
 //!   ([`history::walk`]).
 //! * [`ci`] — what a CI job is about (provider, event, ranges).
+//! * [`ical`] — writes iCalendar (the timeline's calendar).
 //! * [`report`] — renders findings (human, json, sarif, github); [`progress`] shows a
 //!   long scan's progress; [`audit`] appends the server's audit log.
-//! * [`commands`] — the entry points; [`cli`] parses the command line.
+//! * [`commands`] — the entry points; [`cli`] parses the command line; [`manual`]
+//!   generates its completions and man page.
 //! * [`bounded`] — bounded reads of untrusted input.
 //!
 //! # Data path
@@ -51,7 +59,9 @@ pub mod commands;
 pub mod engine;
 pub mod git;
 pub mod history;
+pub mod ical;
 pub mod load;
+pub mod manual;
 pub mod mapped;
 pub mod progress;
 pub mod report;

@@ -8,8 +8,11 @@ mod entry;
 
 use std::path::Path;
 
+/// A fuzz target's entry point.
+type Entry = fn(&[u8]);
+
 /// The targets and their entry points, as fuzz/Cargo.toml names them.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Entry)] = &[
     ("registry", entry::registry),
     ("normalize", entry::normalize),
     ("matcher", entry::matcher),

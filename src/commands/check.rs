@@ -128,7 +128,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
             Some((fork, what)) if secret_missing(ctx) => e.context(format!(
                 "this {what} comes from the fork {fork}, and CI gives jobs for forks no secrets, \
                  so the registry is not available; the check fails rather than pass unchecked \
-                 (see the README for running it where the secret is available)"
+                 (docs/ci.md says how to run it where the secret is available)"
             )),
             _ => e,
         }
@@ -243,8 +243,9 @@ fn scan(
         report.checked += part.checked;
         items.extend(part.items);
     }
-    // Newest first, as `git log` lists them; the id settles equal times.
-    items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Oldest first, the order they were made in (and `pre-receive`'s); the id settles
+    // equal times.
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     report
         .items
         .extend(items.into_iter().map(|(_, _, item)| item));

@@ -1,15 +1,21 @@
 //! The entry points, one module per command; each returns an exit code or an error.
 
 pub mod check;
+pub mod check_text;
 pub mod commit_msg;
+pub mod notice;
 pub mod pre_receive;
+pub mod registry_edit;
 pub mod registry_lint;
+pub mod registry_pre_receive;
+pub mod registry_status;
 
 use std::path::PathBuf;
 
 use time::Date;
 
 use crate::bounded::{self, read_capped};
+use crate::engine::date::DayError;
 use crate::report::format::Format;
 
 /// When embargoes are judged.
@@ -43,6 +49,16 @@ impl Context {
             }
         }
     }
+}
+
+/// A `YYYY-MM-DD` option value (clap's value parser for `--date`; `--as-of` too).
+pub fn date_arg(s: &str) -> Result<Date, String> {
+    let s = s.trim();
+    crate::engine::date::parse_day(s).map_err(|e| match e {
+        DayError::Shape => format!("invalid date `{s}`: expected YYYY-MM-DD"),
+        // Said as `registry lint` says it: the form is right, the day does not exist.
+        DayError::NoSuchDay => format!("invalid date `{s}`: no such day in the calendar"),
+    })
 }
 
 /// The largest message checked. A bigger one is refused (exit 2), not skimmed.

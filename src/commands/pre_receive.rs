@@ -15,7 +15,7 @@ use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::repo::{self, HookRepository};
 use crate::load;
-use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
+use crate::report::{self, escape_controls, Checked, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
@@ -174,24 +174,33 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         }
     }
 
+    // Commits with findings, kept with their committer time: they are listed oldest
+    // first, as `check` lists them, whatever order the walk met them in.
     let mut commits = 0usize;
-    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
+    let mut found: Vec<(i64, Oid, Checked)> = Vec::new();
+    history::push::new_commits(&hook, &tips, |oid, object| {
         commits += 1;
         let findings = checker.check(&object.message, day);
-        let subject = objects::subject(&object.message).to_string();
-        report.add(
-            Source::Commit {
+        if !findings.is_empty() {
+            let time = object.signature_time().unwrap_or(i64::MIN);
+            let subject = objects::subject(&object.message).to_string();
+            let source = Source::Commit {
                 id: oid.to_string(),
                 subject,
-            },
-            object.message,
-            findings,
-        );
-    };
-    history::push::new_commits(&hook, &tips, |oid, object| {
-        check_commit(oid, object, &mut report);
+            };
+            let item = Checked {
+                source,
+                text: object.message,
+                findings,
+            };
+            found.push((time, oid, item));
+        }
         Ok(())
     })?;
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    report
+        .items
+        .extend(found.into_iter().map(|(_, _, item)| item));
     report.checked = commits;
 
     let style = Style {
@@ -302,14 +311,8 @@ fn check_tag_chain(
 }
 
 fn audit_log_from_config(hook: &HookRepository) -> anyhow::Result<Option<std::path::PathBuf>> {
-    let config = hook.repo.config().context("cannot read git config")?;
-    match config.get_path("embargo.auditLog") {
-        Ok(path) if path.as_os_str().is_empty() => Ok(None),
-        Ok(path) if path.is_relative() => Ok(Some(hook.git_dir.join(path))),
-        Ok(path) => Ok(Some(path)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => bail!("cannot read git config embargo.auditLog: {}", e.message()),
-    }
+    let path = crate::git::config::get()?.path("embargo.auditLog", Some(hook.repo.commondir()))?;
+    Ok(path.filter(|p| !p.as_os_str().is_empty()))
 }
 
 fn under_gitlab() -> bool {
@@ -366,7 +369,7 @@ fn error_line(e: &anyhow::Error) -> String {
     escape_controls(&line)
 }
 
-/// One audit record (the README documents its fields).
+/// One audit record (docs/server.md, "The audit log", documents its fields).
 fn record(state: &AuditState, code: i32, error: Option<&str>, findings: Value) -> Value {
     let updates: Vec<Value> = state
         .updates

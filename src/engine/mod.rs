@@ -6,6 +6,7 @@
 pub mod codec;
 pub mod compiled;
 pub mod date;
+pub mod edit;
 pub mod generic;
 pub mod json;
 pub mod matcher;
@@ -13,4 +14,5 @@ pub mod normalize;
 pub mod registry;
 pub mod render;
 pub mod source;
+pub mod timeline;
 pub mod verdict;

@@ -15,6 +15,8 @@ pub enum Source {
     Tag { name: String, id: String },
     /// A field of a pull or merge request: `title`, `body`, `head branch`.
     Request { kind: RequestKind, field: String },
+    /// Any text checked verbatim (`check-text`); `-` is standard input.
+    Text { path: String },
 }
 
 /// Which kind of request a [`Source::Request`] field belongs to.
@@ -40,6 +42,7 @@ impl Source {
                 kind: RequestKind::MergeRequest,
                 ..
             } => "merge-request",
+            Source::Text { .. } => "text",
         }
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod commit_graph;
 pub mod config;
+pub mod error;
+pub mod invocation;
 pub mod objects;
 pub mod pack;
 pub mod repo;

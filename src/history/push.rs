@@ -12,7 +12,8 @@
 //!   walk over both sides ([`exact_new_commits`]) that uses the commit-graph's
 //!   generation numbers, when there is one, to stop early.
 //!
-//! The README ("Server") explains why the quarantine rule is safe.
+//! docs/server.md ("Which commits are new: the quarantine design") explains why the
+//! quarantine rule is safe.
 
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
