@@ -8,8 +8,9 @@
 //!   [`matcher`] (ids, aliases, terms and patterns compiled once),
 //!   [`generic`] (built-in generic security language) and [`verdict`] (what is blocked today);
 //! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
-//!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages;
-//!   [`cleanup`] applies git's own message cleanup; [`ci`] reads what a CI job is about;
+//!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages,
+//!   decoded as git decodes them ([`encoding`]); [`published`] lists all the text a
+//!   commit or tag publishes; [`cleanup`] applies git's own message cleanup; [`ci`] reads what a CI job is about;
 //!   [`walk`] reads a history once, from packs directly where it can ([`pack`]);
 //!   [`mapped`] maps files (cache files, packs) into memory; [`report`] renders findings,
 //!   [`progress`] shows a long scan's progress and [`audit`] appends the server's audit
@@ -22,6 +23,7 @@ pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod discovery;
+pub mod encoding;
 pub mod generic;
 pub mod git;
 pub mod json;
@@ -31,6 +33,7 @@ pub mod normalize;
 pub mod objects;
 pub mod pack;
 pub mod progress;
+pub mod published;
 pub mod registry;
 pub mod report;
 pub mod verdict;

@@ -265,9 +265,10 @@ fn scan(
         |found, commit| {
             // Only `--as-of commit` needs the headers; the message alone is cheaper.
             let (message, day) = match as_of {
-                AsOf::Day(d) => (objects::message(&commit.data), d),
+                AsOf::Day(d) => (message_of(commit)?, d),
                 AsOf::CommitDate => {
-                    let raw = objects::parse(&commit.data);
+                    let raw = objects::parse(&commit.data)
+                        .with_context(|| format!("cannot read commit {}", commit.oid))?;
                     let day = committer_day(&raw, commit.oid)?;
                     (raw.message, day)
                 }
@@ -313,6 +314,10 @@ fn scan(
         .items
         .extend(items.into_iter().map(|(_, _, item)| item));
     Ok(report)
+}
+
+fn message_of(commit: &walk::Read) -> anyhow::Result<String> {
+    objects::message(&commit.data).with_context(|| format!("cannot read commit {}", commit.oid))
 }
 
 /// More threads than this only contend for the object database.

@@ -530,7 +530,7 @@ impl Walk<'_> {
                 ObjectType::Commit => return Some(oid),
                 ObjectType::Tag => {
                     let object = self.odb.read(oid).ok()?;
-                    let tag = objects::parse(object.data());
+                    let tag = objects::parse(object.data()).ok()?;
                     let target = std::str::from_utf8(tag.header("object")?).ok()?;
                     oid = Oid::from_str(target.trim()).ok()?;
                 }
