@@ -22,10 +22,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use embargo::matcher::Matcher;
-use embargo::normalize::Normalized;
-use embargo::verdict::{Checker, Kind, Level};
-use embargo::{discovery, registry};
+use embargo::engine::matcher::Matcher;
+use embargo::engine::normalize::Normalized;
+use embargo::engine::registry;
+use embargo::engine::verdict::{Checker, Kind, Level};
+use embargo::load::discovery;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 

@@ -10,31 +10,26 @@
 //! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
 //!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages,
 //!   decoded as git decodes them ([`encoding`]); [`published`] lists all the text a
-//!   commit or tag publishes; [`cleanup`] applies git's own message cleanup; [`ci`] reads what a CI job is about;
-//!   [`walk`] reads a history once, from packs directly where it can ([`pack`]);
+//!   commit or tag publishes; [`cleanup`] applies git's own message cleanup; [`ci`]
+//!   reads what a CI job is about; [`walk`] reads a history once, from packs directly where it can ([`pack`]);
 //!   [`mapped`] maps files (cache files, packs) into memory; [`report`] renders findings,
 //!   [`progress`] shows a long scan's progress and [`audit`] appends the server's audit
 //!   log; [`commands`] are the entry points and [`cli`] parses the command line.
 
 pub mod audit;
-pub mod cache;
+pub mod bounded;
 pub mod ci;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
-pub mod discovery;
 pub mod encoding;
-pub mod generic;
+pub mod engine;
 pub mod git;
-pub mod json;
+pub mod load;
 pub mod mapped;
-pub mod matcher;
-pub mod normalize;
 pub mod objects;
 pub mod pack;
 pub mod progress;
 pub mod published;
-pub mod registry;
 pub mod report;
-pub mod verdict;
 pub mod walk;

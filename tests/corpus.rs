@@ -13,8 +13,8 @@ mod synth;
 
 use std::path::PathBuf;
 
-use embargo::registry::{self, GenericMode};
-use embargo::verdict::{Checker, Kind};
+use embargo::engine::registry::{self, GenericMode};
+use embargo::engine::verdict::{Checker, Kind};
 use time::macros::date;
 
 const DAY: time::Date = date!(2026 - 11 - 28);

@@ -20,12 +20,13 @@ use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected, Plan, Provider, Range};
 use crate::cli::{AsOf, Context, Format};
+use crate::engine::verdict::Checker;
+use crate::load::discovery;
+use crate::objects;
 use crate::pack::Packs;
 use crate::progress::Progress;
 use crate::report::{self, Checked, Report, Source, Style};
-use crate::verdict::Checker;
 use crate::walk::{self, Start, WalkError};
-use crate::{discovery, objects};
 
 /// The revision arguments of `check`, in command-line order: `--all` and friends are
 /// real flags (so global options such as `--format` still parse after them), and their

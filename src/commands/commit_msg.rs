@@ -7,8 +7,9 @@ use anyhow::{anyhow, bail};
 
 use crate::cleanup::{self, Mode};
 use crate::cli::Context;
+use crate::git;
+use crate::load::discovery;
 use crate::report::{self, Report, Source, Style};
-use crate::{discovery, git};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;

@@ -23,10 +23,11 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
+use crate::engine::verdict::Checker;
 use crate::git::{self, CommitGraph, HookRepository};
+use crate::load::discovery;
 use crate::report::{self, escape_controls, Report, Source, Style};
-use crate::verdict::Checker;
-use crate::{audit, discovery, objects};
+use crate::{audit, objects};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
 const MAX_INPUT_BYTES: u64 = 256 << 20;
@@ -258,7 +259,7 @@ fn reason(report: &Report) -> String {
         .find(|i| {
             i.findings
                 .iter()
-                .any(|f| f.level == crate::verdict::Level::Block)
+                .any(|f| f.level == crate::engine::verdict::Level::Block)
         })
         .map(|i| i.source.to_string())
         .unwrap_or_default();

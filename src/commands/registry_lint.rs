@@ -7,9 +7,10 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::cli::{Context, Format, EXIT_ERROR, EXIT_OK};
-use crate::registry::{self, Problem};
-use crate::verdict::Checker;
-use crate::{discovery, git};
+use crate::engine::registry::{self, Problem};
+use crate::engine::verdict::Checker;
+use crate::git;
+use crate::load::discovery;
 
 pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
     let located = match path {

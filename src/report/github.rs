@@ -18,7 +18,7 @@ use super::{
     describe, escape_controls, help_line, line_bounds, position, revealed, sarif::pseudo_path,
     short_id, truncate_chars, Report, Source, Style,
 };
-use crate::verdict::{Finding, Level};
+use crate::engine::verdict::{Finding, Level};
 
 pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
     for item in &report.items {

@@ -7,7 +7,7 @@ use super::{
     describe, escape_controls, help_line, line_bounds, position, revealed, Report, Style,
     MAX_SHOWN_PER_TEXT,
 };
-use crate::verdict::{Finding, Level};
+use crate::engine::verdict::{Finding, Level};
 
 const RED: &str = "\x1b[1;31m";
 const YELLOW: &str = "\x1b[1;33m";

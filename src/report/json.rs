@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{escape_controls, line_bounds, position, revealed, short_id, Report, Source, Style};
-use crate::verdict::{Finding, Kind, Level};
+use crate::engine::verdict::{Finding, Kind, Level};
 
 pub const SCHEMA_VERSION: u64 = 1;
 

@@ -11,8 +11,8 @@ use std::fmt;
 use std::io::{self, Write};
 
 use crate::cli::Format;
-use crate::registry::Registry;
-use crate::verdict::{Finding, Kind, Level};
+use crate::engine::registry::Registry;
+use crate::engine::verdict::{Finding, Kind, Level};
 
 /// Where a checked text came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +211,7 @@ pub fn escape_controls(s: &str) -> String {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || crate::normalize::is_default_ignorable(c)
+        || crate::engine::normalize::is_default_ignorable(c)
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFFC}')
 }
 
@@ -245,7 +245,7 @@ pub fn describe(finding: &Finding) -> String {
 
 /// What `--reveal` adds: the issue id and the field that matched, with its value.
 pub fn revealed(registry: &Registry, finding: &Finding) -> Option<(String, String, String)> {
-    use crate::matcher::Field;
+    use crate::engine::matcher::Field;
     let Kind::Embargoed { issue, field, .. } = &finding.kind else {
         return None;
     };

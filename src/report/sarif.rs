@@ -32,8 +32,8 @@ use super::{
     describe, escape_controls, help_line, line_bounds, position, revealed, truncate_chars, Report,
     RequestKind, Source, Style,
 };
-use crate::registry::GenericMode;
-use crate::verdict::{Finding, Kind, Level};
+use crate::engine::registry::GenericMode;
+use crate::engine::verdict::{Finding, Kind, Level};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

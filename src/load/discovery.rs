@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 
-use crate::cache::{self, Stamp};
-use crate::registry::{self, Problem, Registry};
-use crate::verdict::Checker;
+use crate::engine::registry::{self, Problem, Registry};
+use crate::engine::verdict::Checker;
+use crate::load::cache::{self, Stamp};
 
 /// The largest registry read; anything bigger is a mistake, not a registry.
 pub const MAX_REGISTRY_BYTES: u64 = 64 << 20;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::normalize::Normalized;
+use crate::engine::normalize::Normalized;
 
 /// The phrases, as regexes over folded (lower-case) text. Kept in one place so the README
 /// can quote it and the tests can walk it.

@@ -10,7 +10,7 @@
 //! every run start at once. Each hit is then verified against the folded text for the rule
 //! of its kind (which separators may stand where, whole-word boundaries). Building this
 //! index is linear in the registry and it can be stored and reloaded as flat arrays (see
-//! [`crate::cache`]), which keeps a hook's start-up short with a large registry.
+//! [`crate::load::cache`]), which keeps a hook's start-up short with a large registry.
 //!
 //! Patterns are compiled only when needed: a pattern whose every match must start with one
 //! of a few literals (extracted from the regex as the regex crate does for its own
@@ -26,11 +26,11 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
-use crate::cache::{Reader, SharedStr, Writer};
+use crate::engine::normalize::{fold, Normalized};
+use crate::engine::registry::{Issue, Issues};
+use crate::load::cache::{Reader, SharedStr, Writer};
 use crate::mapped::layout::{self, monotonic, u32_at, u64_at};
 use crate::mapped::Bytes;
-use crate::normalize::{fold, Normalized};
-use crate::registry::{Issue, Issues};
 
 /// Which field of an issue matched. Indices point into the issue's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1255,7 +1255,7 @@ impl Patterns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::Severity;
+    use crate::engine::registry::Severity;
 
     fn issue(id: &str, aliases: &[&str], terms: &[&str], patterns: &[&str]) -> Issue {
         Issue {

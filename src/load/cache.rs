@@ -37,12 +37,12 @@ use std::time::{Duration, SystemTime};
 
 use time::Date;
 
-use crate::discovery::Located;
+use crate::engine::matcher::Matcher;
+use crate::engine::registry::{GenericMode, Issue, Issues, Policy, Registry, Severity};
+use crate::engine::verdict::Checker;
+use crate::load::discovery::Located;
 use crate::mapped::layout::{self, monotonic, u32_at};
 use crate::mapped::Bytes;
-use crate::matcher::Matcher;
-use crate::registry::{GenericMode, Issue, Issues, Policy, Registry, Severity};
-use crate::verdict::Checker;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
@@ -1002,8 +1002,8 @@ mod tests {
 
     use std::time::Duration;
 
-    use crate::discovery::{self, Located};
-    use crate::verdict::Finding;
+    use crate::engine::verdict::Finding;
+    use crate::load::discovery::{self, Located};
 
     fn located(text: &str) -> Located {
         Located {
@@ -1070,7 +1070,7 @@ mod tests {
 
     /// Parses, compiles and stores, as `load_checker` does on a miss.
     fn compile_to(path: &Path, located: &Located) -> Checker {
-        let registry = crate::registry::parse(&located.text, &located.origin).unwrap();
+        let registry = crate::engine::registry::parse(&located.text, &located.origin).unwrap();
         let matcher = Matcher::new(&registry.issues).unwrap();
         store(path, located, &registry, &matcher).unwrap();
         Checker::from_parts(registry, matcher)
@@ -1279,7 +1279,7 @@ mod tests {
             assert_eq!(findings(&cached), findings(&fresh));
         }
         // The generated registry has every kind of field, present and absent.
-        let registry = crate::registry::parse(&generated(1500), "r").unwrap();
+        let registry = crate::engine::registry::parse(&generated(1500), "r").unwrap();
         let issues = &registry.issues;
         assert!(
             issues.iter().any(|i| i.summary.is_none())
@@ -1297,7 +1297,7 @@ mod tests {
 
     /// A cache file around an issue table as given, under a checksum that fits it.
     fn store_table(path: &Path, loc: &Located, table: &[u8]) {
-        let registry = crate::registry::parse(&loc.text, &loc.origin).unwrap();
+        let registry = crate::engine::registry::parse(&loc.text, &loc.origin).unwrap();
         let matcher = Matcher::new(&registry.issues).unwrap();
         let payload = payload(&registry.policy, table, &matcher);
         let text = loc.text.as_bytes();
@@ -1310,7 +1310,7 @@ mod tests {
         let path = dir.path().join("r.bin");
         let text = generated(60);
         let loc = located(&text);
-        let registry = crate::registry::parse(&text, "r").unwrap();
+        let registry = crate::engine::registry::parse(&text, "r").unwrap();
         let good = IssueTable::encode(&registry.issues).unwrap();
         store_table(&path, &loc, &good);
         assert!(load_read(&path, &loc).is_some());
@@ -1412,7 +1412,7 @@ mod tests {
     #[test]
     fn decoding_damaged_indexes_never_panics() {
         // Below the checksum: whatever the bytes, decoding and matching do not panic.
-        let registry = crate::registry::parse(&example(), "r").unwrap();
+        let registry = crate::engine::registry::parse(&example(), "r").unwrap();
         let matcher = Matcher::new(&registry.issues).unwrap();
         let mut w = Writer::new();
         matcher.encode(&mut w);
@@ -1430,7 +1430,7 @@ mod tests {
             if let Some(mut r) = Reader::new(&bytes) {
                 if let Some(m) = Matcher::decode(&mut r, &registry.issues) {
                     for t in TEXTS {
-                        m.find(&crate::normalize::Normalized::new(t));
+                        m.find(&crate::engine::normalize::Normalized::new(t));
                     }
                 }
             }
@@ -1461,7 +1461,7 @@ mod tests {
         };
         assert!(load(&loc).is_none());
         // `compile` works as usual and writes nothing (no cache path is even computed).
-        let registry = crate::registry::parse(&loc.text, &loc.origin).unwrap();
+        let registry = crate::engine::registry::parse(&loc.text, &loc.origin).unwrap();
         assert!(compile(&loc, registry).is_ok());
     }
 

@@ -6,10 +6,10 @@ use std::ops::Range;
 
 use time::{Date, Duration};
 
-use crate::generic::{self, GenericHit};
-use crate::matcher::{Field, Matcher, Mention};
-use crate::normalize::{is_bidi_control, Normalized};
-use crate::registry::{GenericMode, Issue, Policy, Registry, Severity};
+use crate::engine::generic::{self, GenericHit};
+use crate::engine::matcher::{Field, Matcher, Mention};
+use crate::engine::normalize::{is_bidi_control, Normalized};
+use crate::engine::registry::{GenericMode, Issue, Policy, Registry, Severity};
 
 /// Why a mentioned issue may be named, or that it may not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

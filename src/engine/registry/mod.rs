@@ -10,8 +10,8 @@ use regex::RegexBuilder;
 use time::macros::format_description;
 use time::Date;
 
-use crate::json::{self, Key, Kind, Value};
-use crate::normalize::fold;
+use crate::engine::json::{self, Key, Kind, Value};
+use crate::engine::normalize::fold;
 
 /// How serious an issue is. `Untriaged` is judged as `Critical` until someone triages it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,7 +106,7 @@ pub struct Issues(Repr);
 enum Repr {
     Parsed(Vec<Issue>),
     Cached {
-        table: crate::cache::IssueTable,
+        table: crate::load::cache::IssueTable,
         /// Issue `i` once decoded, in slots made when the first issue is decoded (boxed:
         /// an empty slot costs 16 bytes).
         decoded: OnceLock<Box<[OnceLock<Box<Issue>>]>>,
@@ -114,8 +114,8 @@ enum Repr {
 }
 
 impl Issues {
-    /// The issues of a cache file, which [`crate::cache::IssueTable`] has checked through.
-    pub(crate) fn cached(table: crate::cache::IssueTable) -> Issues {
+    /// The issues of a cache file, which [`crate::load::cache::IssueTable`] has checked through.
+    pub(crate) fn cached(table: crate::load::cache::IssueTable) -> Issues {
         Issues(Repr::Cached {
             table,
             decoded: OnceLock::new(),
@@ -159,7 +159,7 @@ impl Issues {
     }
 
     /// Pattern `k` of issue `i`, without decoding the issue.
-    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<crate::cache::SharedStr> {
+    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<crate::load::cache::SharedStr> {
         match &self.0 {
             Repr::Parsed(v) => Some(v.get(i)?.patterns.get(k)?.clone().into()),
             Repr::Cached { table, .. } => table.pattern(i, k),
@@ -1058,7 +1058,7 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    const EXAMPLE: &str = include_str!("../fixtures/registry.example.json");
+    const EXAMPLE: &str = include_str!("../../../fixtures/registry.example.json");
 
     fn problems(text: &str) -> Vec<Problem> {
         parse(text, "reg.json").expect_err("should be rejected")
@@ -1123,7 +1123,7 @@ mod tests {
         assert_eq!(reg.issues[4].severity, Severity::Untriaged);
         assert_eq!(reg.issues[5].disclosed, Some(date!(2026 - 01 - 09)));
         // The matcher accepts what validation accepts.
-        crate::matcher::Matcher::new(&reg.issues).unwrap();
+        crate::engine::matcher::Matcher::new(&reg.issues).unwrap();
     }
 
     #[test]
