@@ -10,7 +10,7 @@
 //! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
 //!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages,
 //!   decoded as git decodes them ([`encoding`]); [`published`] lists all the text a
-//!   commit or tag publishes; [`cleanup`] applies git's own message cleanup; [`ci`]
+//!   commit or tag publishes and [`pushed`] the rest of what a push publishes; [`cleanup`] applies git's own message cleanup; [`ci`]
 //!   reads what a CI job is about; [`walk`] reads a history once, from packs directly where it can ([`pack`]);
 //!   [`mapped`] maps files (cache files, packs) into memory; [`report`] renders findings,
 //!   [`progress`] shows a long scan's progress and [`audit`] appends the server's audit
@@ -31,5 +31,6 @@ pub mod objects;
 pub mod pack;
 pub mod progress;
 pub mod published;
+pub mod pushed;
 pub mod report;
 pub mod walk;

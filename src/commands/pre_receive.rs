@@ -1,21 +1,17 @@
 //! `embargo pre-receive`: the server-side backstop (contract §7): every new commit, ref
-//! name and annotated tag of a push, read from git's quarantine; any error rejects.
+//! name and annotated tag of a push, and all other text it publishes; any error rejects.
 //!
-//! Which commits are new:
-//!
-//! * **In git's quarantine** (every push that sends objects, git 2.11 and later): the
-//!   walk starts at the pushed tips and follows parents through commits whose objects
-//!   are in the quarantine, that is, commits this push delivered. It stops at the first
-//!   commit already in the repository's object store. No ref is read, so the cost is
-//!   proportional to the push, whatever the number of refs or the length of history.
-//! * **Without a quarantine** (run by hand, very old git): exactly the contract's set,
-//!   commits reachable from the pushed tips and from no existing ref, computed by one
-//!   walk over both sides ([`exact_new_commits`]) that uses the commit-graph's
-//!   generation numbers, when there is one, to stop early.
-//!
-//! The README ("Server") explains why the quarantine rule is safe.
+//! Which commits are new: exactly the contract's set, commits reachable from the pushed
+//! tips and from no ref that existed before the push, whether or not this push carried
+//! their objects (borrowed through alternates, left by a deleted branch, unpacked loose
+//! or sent unreferenced earlier: the store holds objects no check has seen). One walk
+//! over both sides ([`exact_new_commits`]) computes it, ordered by the commit-graph's
+//! generation numbers where there is a graph, so it stops early; docs/server.md has the
+//! measurements. In each commit and tag, the message and every text field
+//! ([`crate::published`]) are checked; so are push options, notes and the files of a
+//! blob or tree a ref points at ([`crate::pushed`]).
 
-use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::io::Read;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -27,7 +23,7 @@ use crate::engine::verdict::Checker;
 use crate::git::{self, CommitGraph, HookRepository};
 use crate::load::discovery;
 use crate::report::{self, escape_controls, Report, Source, Style};
-use crate::{audit, objects};
+use crate::{audit, objects, published, pushed};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
 const MAX_INPUT_BYTES: u64 = 256 << 20;
@@ -159,8 +155,13 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&hook.repo))?;
 
     let mut report = Report::default();
+    for (source, text) in pushed::push_options(&|name| std::env::var(name).ok())? {
+        let findings = checker.check(&text, day);
+        report.add(source, text, findings);
+    }
     let mut tips: Vec<Oid> = Vec::new();
     let mut tip_set = HashSet::new();
+    let mut notes_tips: Vec<(Oid, &str)> = Vec::new();
     let mut tags_seen = HashSet::new();
     for (i, update) in state.updates.iter().enumerate() {
         if update.is_deletion() {
@@ -183,7 +184,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         );
         let new = Oid::from_str(&update.new)
             .with_context(|| format!("standard input line {line}: bad object id"))?;
-        let target = check_tag_chain(
+        let (target, kind) = check_tag_chain(
             &hook,
             &checker,
             day,
@@ -192,18 +193,28 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             &mut tags_seen,
             &mut report,
         )?;
-        if let Some(commit) = target {
-            if tip_set.insert(commit) {
-                tips.push(commit);
+        if kind != ObjectType::Commit {
+            for (source, text) in pushed::ref_contents(&hook.repo, &update.name, target, kind)? {
+                let findings = checker.check(&text, day);
+                report.add(source, text, findings);
+            }
+        } else {
+            if update.name.starts_with("refs/notes/") {
+                notes_tips.push((target, &update.name));
+            }
+            if tip_set.insert(target) {
+                tips.push(target);
             }
         }
     }
 
     let mut commits = 0usize;
-    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
+    for oid in exact_new_commits(&hook.repo, &tips)? {
+        let object = read_commit(&hook.repo, oid)?;
         commits += 1;
-        let findings = checker.check(&object.message, day);
         let subject = objects::subject(&object.message).to_string();
+        check_fields(&checker, day, "commit", oid, &object, &mut report);
+        let findings = checker.check(&object.message, day);
         report.add(
             Source::Commit {
                 id: oid.to_string(),
@@ -212,18 +223,14 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             object.message,
             findings,
         );
-    };
-    match &hook.quarantine {
-        Some(quarantine) => {
-            walk_quarantine(&hook.repo, quarantine, &tips, |oid, object| {
-                check_commit(oid, object, &mut report);
-                Ok(())
-            })?;
-        }
-        None => {
-            for oid in exact_new_commits(&hook.repo, &tips)? {
-                let object = read_commit(&hook.repo, oid)?;
-                check_commit(oid, object, &mut report);
+    }
+    // Notes: what each new commit of a notes ref adds. Notes histories are their own,
+    // so this second walk covers only them.
+    for &(tip, notes_ref) in &notes_tips {
+        for oid in exact_new_commits(&hook.repo, &[tip])? {
+            for (source, text) in pushed::added_notes(&hook.repo, notes_ref, oid)? {
+                let findings = checker.check(&text, day);
+                report.add(source, text, findings);
             }
         }
     }
@@ -270,7 +277,7 @@ fn reason(report: &Report) -> String {
 }
 
 /// Checks the pushed object if it is an annotated tag, and the tags it points at, and
-/// returns the commit at the end of the chain (`None` for a tree or a blob).
+/// returns the object at the end of the chain (a commit, a tree or a blob) and its kind.
 fn check_tag_chain(
     hook: &HookRepository,
     checker: &Checker,
@@ -279,7 +286,7 @@ fn check_tag_chain(
     new: Oid,
     seen: &mut HashSet<Oid>,
     report: &mut Report,
-) -> anyhow::Result<Option<Oid>> {
+) -> anyhow::Result<(Oid, ObjectType)> {
     let odb = hook.repo.odb().context("cannot open the object database")?;
     let mut oid = new;
     for _ in 0..MAX_TAG_DEPTH {
@@ -287,7 +294,7 @@ fn check_tag_chain(
             .read_header(oid)
             .with_context(|| format!("cannot read object {oid} pushed to {}", update.name))?;
         match kind {
-            ObjectType::Commit => return Ok(Some(oid)),
+            ObjectType::Commit => return Ok((oid, kind)),
             ObjectType::Tag => {
                 let (_, tag) = objects::read(&hook.repo, oid)?;
                 let target = tag
@@ -316,6 +323,7 @@ fn check_tag_chain(
                             findings,
                         );
                     }
+                    check_fields(checker, day, "tag", oid, &tag, report);
                     let findings = checker.check(&tag.message, day);
                     report.add(
                         Source::Tag {
@@ -328,7 +336,7 @@ fn check_tag_chain(
                 }
                 oid = target;
             }
-            _ => return Ok(None),
+            _ => return Ok((oid, kind)),
         }
     }
     bail!("tag chain from {new} is deeper than {MAX_TAG_DEPTH} tags")
@@ -341,44 +349,24 @@ fn read_commit(repo: &git2::Repository, oid: Oid) -> anyhow::Result<objects::Raw
     }
 }
 
-fn parents(object: &objects::RawObject, oid: Oid) -> anyhow::Result<Vec<Oid>> {
-    object
-        .headers
-        .iter()
-        .filter(|(k, _)| k == "parent")
-        .map(|(_, v)| {
-            std::str::from_utf8(v)
-                .ok()
-                .and_then(|h| Oid::from_str(h.trim()).ok())
-                .ok_or_else(|| anyhow!("commit {oid} has a malformed parent line"))
-        })
-        .collect()
-}
-
-/// Every commit the push delivered that the tips reach: parents are followed through
-/// commits whose objects are in the quarantine, each commit once, in breadth-first order
-/// from the tips. `visit` gets each commit's raw object.
-pub fn walk_quarantine(
-    repo: &git2::Repository,
-    quarantine: &git::Quarantine,
-    tips: &[Oid],
-    mut visit: impl FnMut(Oid, objects::RawObject) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut seen: HashSet<Oid> = tips.iter().copied().collect();
-    let mut queue: VecDeque<Oid> = tips.iter().copied().collect();
-    while let Some(oid) = queue.pop_front() {
-        if !quarantine.contains(oid) {
-            continue;
-        }
-        let object = read_commit(repo, oid)?;
-        for parent in parents(&object, oid)? {
-            if seen.insert(parent) {
-                queue.push_back(parent);
-            }
-        }
-        visit(oid, object)?;
+/// Checks the idents and extra headers of a commit or tag ([`published::fields`]).
+fn check_fields(
+    checker: &Checker,
+    day: time::Date,
+    object: &str,
+    oid: Oid,
+    raw: &objects::RawObject,
+    report: &mut Report,
+) {
+    for field in published::fields(raw) {
+        let findings = checker.check(&field.text, day);
+        let source = Source::Field {
+            object: object.to_string(),
+            id: Some(oid.to_string()),
+            field: field.name,
+        };
+        report.add(source, field.text, findings);
     }
-    Ok(())
 }
 
 /// Commits reachable from `tips` and from no ref of the repository, exactly, in the

@@ -27,6 +27,14 @@ pub enum Source {
     Tag { name: String, id: String },
     /// A field of a pull or merge request: `title`, `body`, `head branch`.
     Request { kind: RequestKind, field: String },
+    /// Other text a commit, tag or push publishes: `object` is what holds it (`commit`,
+    /// `tag`, `note`, `push option`, `ref`), `id` the object it belongs to, `field` which
+    /// text (`author`, `mergetag`, the notes ref, the option's number, a path).
+    Field {
+        object: String,
+        id: Option<String>,
+        field: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +58,7 @@ impl Source {
                 kind: RequestKind::MergeRequest,
                 ..
             } => "merge-request",
+            Source::Field { .. } => "field",
         }
     }
 }
@@ -82,6 +91,13 @@ impl fmt::Display for Source {
                 },
                 field
             ),
+            Source::Field { object, id, field } => {
+                f.write_str(object)?;
+                if let Some(id) = id {
+                    write!(f, " {}", short_id(id))?;
+                }
+                write!(f, " {}", escape_controls(&truncate_chars(field, 100)))
+            }
         }
     }
 }
