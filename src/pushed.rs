@@ -72,7 +72,12 @@ pub fn added_notes(
     let mut out = Vec::new();
     for delta in diff.deltas() {
         let file = delta.new_file();
-        if file.id().is_zero() || !matches!(file.mode(), git2::FileMode::Blob | git2::FileMode::BlobExecutable) {
+        if file.id().is_zero()
+            || !matches!(
+                file.mode(),
+                git2::FileMode::Blob | git2::FileMode::BlobExecutable
+            )
+        {
             continue;
         }
         let path = file
