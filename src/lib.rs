@@ -10,7 +10,8 @@
 //! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
 //!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages,
 //!   decoded as git decodes them ([`encoding`]); [`published`] lists all the text a
-//!   commit or tag publishes and [`pushed`] the rest of what a push publishes; [`cleanup`] applies git's own message cleanup; [`ci`]
+//!   commit or tag publishes and [`pushed`] the rest of what a push publishes;
+//!   [`new_commits`] says which commits a push brings; [`cleanup`] applies git's own message cleanup; [`ci`]
 //!   reads what a CI job is about; [`walk`] reads a history once, from packs directly where it can ([`pack`]);
 //!   [`mapped`] maps files (cache files, packs) into memory; [`report`] renders findings,
 //!   [`progress`] shows a long scan's progress and [`audit`] appends the server's audit
@@ -27,6 +28,7 @@ pub mod engine;
 pub mod git;
 pub mod load;
 pub mod mapped;
+pub mod new_commits;
 pub mod objects;
 pub mod pack;
 pub mod progress;

@@ -4,10 +4,8 @@
 //! Which commits are new: exactly the contract's set, commits reachable from the pushed
 //! tips and from no ref that existed before the push, whether or not this push carried
 //! their objects (borrowed through alternates, left by a deleted branch, unpacked loose
-//! or sent unreferenced earlier: the store holds objects no check has seen). One walk
-//! over both sides ([`exact_new_commits`]) computes it, ordered by the commit-graph's
-//! generation numbers where there is a graph, so it stops early; docs/server.md has the
-//! measurements. In each commit and tag, the message and every text field
+//! or sent unreferenced earlier: the store holds objects no check has seen);
+//! [`crate::new_commits`] says how, and docs/server.md what it costs. In each commit and tag, the message and every text field
 //! ([`crate::published`]) are checked; so are push options, notes and the files of a
 //! blob or tree a ref points at ([`crate::pushed`]).
 
@@ -23,7 +21,7 @@ use crate::engine::verdict::Checker;
 use crate::git::{self, CommitGraph, HookRepository};
 use crate::load::discovery;
 use crate::report::{self, escape_controls, Report, Source, Style};
-use crate::{audit, objects, published, pushed};
+use crate::{audit, new_commits, objects, published, pushed};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
 const MAX_INPUT_BYTES: u64 = 256 << 20;
@@ -209,8 +207,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     }
 
     let mut commits = 0usize;
-    for oid in exact_new_commits(&hook.repo, &tips)? {
-        let object = read_commit(&hook.repo, oid)?;
+    new_commits::visit_new_commits(&hook, &tips, |oid, object| {
         commits += 1;
         let subject = objects::subject(&object.message).to_string();
         check_fields(&checker, day, "commit", oid, &object, &mut report);
@@ -223,7 +220,8 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             object.message,
             findings,
         );
-    }
+        Ok(())
+    })?;
     // Notes: what each new commit of a notes ref adds. Notes histories are their own,
     // so this second walk covers only them.
     for &(tip, notes_ref) in &notes_tips {
@@ -340,13 +338,6 @@ fn check_tag_chain(
         }
     }
     bail!("tag chain from {new} is deeper than {MAX_TAG_DEPTH} tags")
-}
-
-fn read_commit(repo: &git2::Repository, oid: Oid) -> anyhow::Result<objects::RawObject> {
-    match objects::read(repo, oid)? {
-        (ObjectType::Commit, object) => Ok(object),
-        (kind, _) => bail!("object {oid} is a {kind}, not a commit"),
-    }
 }
 
 /// Checks the idents and extra headers of a commit or tag ([`published::fields`]).
