@@ -3,6 +3,8 @@
 //! `embargo` binary under test.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
