@@ -1,8 +1,9 @@
 //! Text a push publishes outside commit and tag objects (contract §7): push options
 //! (GitLab turns `-o merge_request.title=...` into a merge request), notes added on
 //! `refs/notes/*` (`git log` prints them under the commit), and the files of a blob or
-//! tree a ref points at directly. Each comes back as a source and its text; the caller
-//! checks them like messages.
+//! tree a ref points at directly; and, for `check`, the notes shown with the commits of
+//! a range. Each comes back as a source and its text; the caller checks them like
+//! messages.
 
 use anyhow::{anyhow, bail, Context as _};
 use git2::{ObjectType, Oid, Repository};
@@ -97,6 +98,53 @@ pub fn added_notes(
             field: format!("({notes_ref})"),
         };
         out.push((source, text));
+    }
+    Ok(out)
+}
+
+/// The repository's notes refs (`refs/notes/*`).
+pub fn notes_refs(repo: &Repository) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let refs = repo
+        .references_glob("refs/notes/*")
+        .context("cannot list the notes refs")?;
+    for reference in refs {
+        let reference = reference.context("cannot read a notes ref")?;
+        if let Some(name) = reference.name() {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// The notes of `notes_ref` on the given commits, as (commit, source, text).
+pub fn notes_on<V>(
+    repo: &Repository,
+    notes_ref: &str,
+    commits: &std::collections::HashMap<Oid, V>,
+) -> anyhow::Result<Vec<(Oid, Source, String)>> {
+    let notes = match repo.notes(Some(notes_ref)) {
+        Ok(notes) => notes,
+        // A notes ref that is not a notes tree (a tag, say) holds no notes git shows.
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read the notes of {notes_ref}")),
+    };
+    let mut out = Vec::new();
+    for note in notes {
+        let (blob, annotated) =
+            note.with_context(|| format!("cannot read the notes of {notes_ref}"))?;
+        if !commits.contains_key(&annotated) {
+            continue;
+        }
+        let Some(text) = blob_text(repo, blob)? else {
+            continue;
+        };
+        let source = Source::Field {
+            object: "note".to_string(),
+            id: Some(annotated.to_string()),
+            field: format!("({notes_ref})"),
+        };
+        out.push((annotated, source, text));
     }
     Ok(out)
 }

@@ -745,3 +745,59 @@ fn empty_pre_receive_d_without_a_dispatcher_still_gets_a_running_hook() {
     assert_rejected(&push(&client));
     assert_eq!(sb.git_ok(&bare, &["rev-parse", "main"]), before);
 }
+
+// --- `check` reads the same text ---------------------------------------------------------
+
+#[test]
+fn check_reads_idents_extra_headers_and_notes_of_the_range() {
+    let s = Server::new("check-fields.git");
+    let base = head(&s);
+    let author =
+        s.sb.command("git")
+            .current_dir(&s.client)
+            .env("GIT_AUTHOR_NAME", "Ratchet Header Replay")
+            .args(["commit", "-q", "--no-verify", "--allow-empty", "-m", "Tidy"])
+            .output()
+            .unwrap();
+    assert!(author.status.success());
+    let by_author = head(&s);
+    let with_header = raw_commit(&s, "x-review-note SX-2026-011\n", b"Tidy more\n");
+    let noted = s.commit("Clean");
+    s.git(&["notes", "add", "-m", "Backport of SX-2026-011", &noted]);
+    let check = |range: &str| {
+        s.sb.run_embargo(
+            &s.client,
+            &[
+                "--registry",
+                example_registry().to_str().unwrap(),
+                "check",
+                range,
+            ],
+            b"",
+        )
+    };
+    let (code, out, err) = check(&format!("{base}..HEAD"));
+    assert_eq!(code, 1, "{out}{err}");
+    for (id, field) in [(&by_author, "author"), (&with_header, "x-review-note")] {
+        assert!(
+            out.contains(&format!("commit {} {field}", &id[..12])),
+            "{field}: {out}"
+        );
+    }
+    assert!(out.contains(&format!("note {}", &noted[..12])), "{out}");
+    assert!(out.contains("3 blocked"), "{out}");
+
+    // The benign twin: a range with clean idents, headers and notes.
+    s.git(&["reset", "-q", "--hard", &base]);
+    raw_commit(&s, "x-review-note looks good\n", b"Tidy\n");
+    let clean = s.commit("Clean");
+    s.git(&["notes", "add", "-m", "Reviewed", &clean]);
+    let (code, out, err) = check(&format!("{base}..HEAD"));
+    assert_eq!(code, 0, "{out}{err}");
+
+    // A message in an encoding git cannot decode is an error.
+    commit_encoded(&s, "X-NO-SUCH-CHARSET", b"Tidy\n");
+    let (code, out, err) = check("HEAD^!");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("X-NO-SUCH-CHARSET"), "{err}");
+}

@@ -9,7 +9,7 @@
 //! walk that reaches a shallow clone's boundary (a commit whose parents were not
 //! fetched), is an error (exit 2) that says how to fetch the full history.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -22,11 +22,11 @@ use crate::ci::{self, Detected, Plan, Provider, Range};
 use crate::cli::{AsOf, Context, Format};
 use crate::engine::verdict::Checker;
 use crate::load::discovery;
-use crate::objects;
 use crate::pack::Packs;
 use crate::progress::Progress;
 use crate::report::{self, escape_controls, Checked, Report, Source, Style};
 use crate::walk::{self, Start, WalkError};
+use crate::{objects, published, pushed};
 
 /// The revision arguments of `check`, in command-line order: `--all` and friends are
 /// real flags (so global options such as `--format` still parse after them), and their
@@ -219,9 +219,17 @@ impl Selection {
 #[derive(Default)]
 struct Found {
     checked: usize,
-    /// Commits with findings, with their committer time and id for the final order.
+    /// Texts with findings, with their commit's committer time and id for the order.
     items: Vec<(i64, Oid, Checked)>,
+    /// Every commit checked and its committer time, when the repository has notes to
+    /// look up afterwards.
+    oids: Vec<(Oid, i64)>,
+    /// Idents already found clean on the judging day: most commits repeat a few.
+    clean: HashSet<String>,
 }
+
+/// At most this many clean idents are remembered per scanning thread.
+const MAX_CLEAN_IDENTS: usize = 100_000;
 
 /// Reads the selected commits and checks their messages, adding them to `report`,
 /// newest first. A failure anywhere stops the scan and is the result: nothing is
@@ -244,6 +252,8 @@ fn scan(
         // `collect` has checked the list against the shallow boundary.
         Selection::Listed(oids) => (Start::Listed(oids), HashSet::new()),
     };
+    let notes_refs = pushed::notes_refs(repo)?;
+    let with_notes = !notes_refs.is_empty();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
     let mut progress = Progress::stderr("commits", selection.len());
     // Packs are read directly where they can be (see `pack`); everything else, and every
@@ -264,18 +274,47 @@ fn scan(
         workers,
         Found::default,
         |found, commit| {
-            // Only `--as-of commit` needs the headers; the message alone is cheaper.
-            let (message, day) = match as_of {
-                AsOf::Day(d) => (message_of(commit)?, d),
-                AsOf::CommitDate => {
-                    let raw = objects::parse(&commit.data)
-                        .with_context(|| format!("cannot read commit {}", commit.oid))?;
-                    let day = committer_day(&raw, commit.oid)?;
-                    (raw.message, day)
-                }
+            let raw = objects::parse(&commit.data)
+                .with_context(|| format!("cannot read commit {}", commit.oid))?;
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => committer_day(&raw, commit.oid)?,
             };
-            let findings = checker.check(&message, day);
             found.checked += 1;
+            if with_notes {
+                found.oids.push((commit.oid, commit.time));
+            }
+            // The idents and extra headers, as the pre-receive hook checks them.
+            for field in published::fields(&raw) {
+                let ident = matches!(field.name.as_str(), "author" | "committer");
+                let cacheable = ident && matches!(as_of, AsOf::Day(_));
+                if cacheable && found.clean.contains(&field.text) {
+                    continue;
+                }
+                let findings = checker.check(&field.text, day);
+                if findings.is_empty() {
+                    if cacheable {
+                        if found.clean.len() >= MAX_CLEAN_IDENTS {
+                            found.clean.clear();
+                        }
+                        found.clean.insert(field.text);
+                    }
+                    continue;
+                }
+                let source = Source::Field {
+                    object: "commit".to_string(),
+                    id: Some(commit.oid.to_string()),
+                    field: field.name,
+                };
+                let item = Checked {
+                    source,
+                    text: field.text,
+                    findings,
+                };
+                found.items.push((commit.time, commit.oid, item));
+            }
+            let message = raw.message;
+            let findings = checker.check(&message, day);
             if !findings.is_empty() {
                 let source = Source::Commit {
                     id: commit.oid.to_string(),
@@ -305,9 +344,32 @@ fn scan(
         WalkError::Panicked => anyhow!("a scanning thread failed"),
     })?;
     let mut items = Vec::new();
+    let mut checked: HashMap<Oid, i64> = HashMap::new();
     for part in found {
         report.checked += part.checked;
         items.extend(part.items);
+        checked.extend(part.oids);
+    }
+    // The notes `git log` shows with these commits, judged like their commits.
+    for notes_ref in &notes_refs {
+        for (oid, source, text) in pushed::notes_on(repo, notes_ref, &checked)? {
+            let time = checked.get(&oid).copied().unwrap_or(0);
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => OffsetDateTime::from_unix_timestamp(time)
+                    .map_err(|_| anyhow!("commit {oid} has an out-of-range committer date"))?
+                    .date(),
+            };
+            let findings = checker.check(&text, day);
+            if !findings.is_empty() {
+                let item = Checked {
+                    source,
+                    text,
+                    findings,
+                };
+                items.push((time, oid, item));
+            }
+        }
     }
     // Newest first, as `git log` lists them; the id settles equal times.
     items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -315,10 +377,6 @@ fn scan(
         .items
         .extend(items.into_iter().map(|(_, _, item)| item));
     Ok(report)
-}
-
-fn message_of(commit: &walk::Read) -> anyhow::Result<String> {
-    objects::message(&commit.data).with_context(|| format!("cannot read commit {}", commit.oid))
 }
 
 /// More threads than this only contend for the object database.
