@@ -5,7 +5,7 @@
 //!   patterns), its terms for `grep -F -i -f`, the CVE registry and its messages, and the
 //!   `git fast-import` stream of the corpus history;
 //! * `load DIR`: registry loading and matcher building, each on its own, and the whole
-//!   `discovery::load_checker` without and with the compiled-registry cache;
+//!   `load::checker` without and with the compiled-registry cache;
 //! * `throughput DIR`: normalization, the matcher and the whole engine in MB/s over the
 //!   corpus text, against a bare aho-corasick scan for the same strings;
 //! * `corpus DIR`: false positives of the synthetic registry over every corpus message, and
@@ -26,7 +26,7 @@ use embargo::engine::matcher::Matcher;
 use embargo::engine::normalize::Normalized;
 use embargo::engine::registry;
 use embargo::engine::verdict::{Checker, Kind, Level};
-use embargo::load::discovery;
+use embargo::load;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -139,15 +139,15 @@ fn load(dir: &Path) -> Result<()> {
     // (A cache directory under a file cannot be created.)
     std::env::set_var("XDG_CACHE_HOME", path.join("cache"));
     let t = median_time(5, budget, || {
-        black_box(discovery::load_checker(Some(&path), None).unwrap());
+        black_box(load::checker(Some(&path), None).unwrap());
     });
     println!("load_checker_uncached_ms {}", ms(t));
     let cache = dir.join("perf-cache");
     let _ = std::fs::remove_dir_all(&cache);
     std::env::set_var("XDG_CACHE_HOME", &cache);
-    black_box(discovery::load_checker(Some(&path), None)?);
+    black_box(load::checker(Some(&path), None)?);
     let t = median_time(5, budget, || {
-        black_box(discovery::load_checker(Some(&path), None).unwrap());
+        black_box(load::checker(Some(&path), None).unwrap());
     });
     println!("load_checker_cached_ms {}", ms(t));
     let size: u64 = std::fs::read_dir(cache.join("embargo"))?

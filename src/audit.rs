@@ -12,7 +12,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::os::unix::io::AsRawFd;
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
@@ -87,12 +86,11 @@ fn append_line(path: &Path, line: &[u8]) -> anyhow::Result<()> {
         .append(true)
         .create(true)
         .mode(CREATE_MODE)
-        .custom_flags(libc::O_CLOEXEC)
         .open(path)?;
     if !file.metadata()?.is_file() {
         bail!("not a regular file");
     }
-    let _lock = Flock::exclusive(&file)?;
+    let _lock = Lock::exclusive(&file)?;
     // A writer that died mid-line (disk full, killed) left a partial line: start ours on
     // a line of its own so it stays parseable.
     let len = file.metadata()?.len();
@@ -124,30 +122,27 @@ fn write_whole(mut file: &File, mut buf: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// An exclusive `flock(2)` on the log, released when dropped (and on exit).
-struct Flock<'a>(&'a File);
+/// An exclusive lock on the log (`flock(2)` on Unix), released when dropped (and when
+/// the file is closed, so also on exit).
+struct Lock<'a>(&'a File);
 
-impl<'a> Flock<'a> {
-    fn exclusive(file: &'a File) -> std::io::Result<Flock<'a>> {
+impl<'a> Lock<'a> {
+    fn exclusive(file: &'a File) -> std::io::Result<Lock<'a>> {
         loop {
-            // SAFETY: flock on a descriptor we own for the lifetime of the guard.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
-                return Ok(Flock(file));
-            }
-            let e = std::io::Error::last_os_error();
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                return Err(e);
+            match file.lock() {
+                Ok(()) => return Ok(Lock(file)),
+                // A signal while waiting for another writer: wait again.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
     }
 }
 
-impl Drop for Flock<'_> {
+impl Drop for Lock<'_> {
     fn drop(&mut self) {
-        // SAFETY: as above; failure to unlock is harmless, closing the file unlocks.
-        unsafe {
-            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-        }
+        // Failing to unlock is harmless: closing the file unlocks it.
+        let _ = self.0.unlock();
     }
 }
 

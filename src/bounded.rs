@@ -25,7 +25,7 @@ pub fn read_capped(reader: impl Read, limit: u64, what: &str) -> anyhow::Result<
 /// `64 MiB` for a whole number of MiB, `100 bytes` otherwise.
 fn describe(limit: u64) -> String {
     const MIB: u64 = 1 << 20;
-    if limit >= MIB && limit % MIB == 0 {
+    if limit >= MIB && limit.is_multiple_of(MIB) {
         format!("{} MiB", limit / MIB)
     } else {
         format!("{limit} bytes")
@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn reads_up_to_the_limit() {
-        let data = vec![7u8; 100];
+        let data = [7u8; 100];
         assert_eq!(read_capped(&data[..], 100, "input").unwrap(), data);
         assert_eq!(read_capped(&data[..], 1000, "input").unwrap(), data);
         assert!(read_capped(&b""[..], 0, "input").unwrap().is_empty());
@@ -46,7 +46,7 @@ mod tests {
 
     #[test]
     fn refuses_more_than_the_limit_naming_it() {
-        let data = vec![7u8; 101];
+        let data = [7u8; 101];
         let err = read_capped(&data[..], 100, "the input").unwrap_err();
         assert_eq!(err.to_string(), "the input is larger than 100 bytes");
         let big = std::io::repeat(0).take((2 << 20) + 1);

@@ -125,8 +125,7 @@ impl Context {
 }
 
 pub fn parse_date(s: &str) -> anyhow::Result<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &format)
+    crate::engine::date::parse_day(s.trim())
         .map_err(|_| anyhow::anyhow!("invalid date `{}`: expected YYYY-MM-DD", s.trim()))
 }
 

@@ -1,21 +1,45 @@
 //! `embargo`: keeps mentions of embargoed security issues out of git history.
 //!
-//! The crate is layered so the policy can be read without the plumbing:
+//! A pure engine takes text and a registry and returns findings; thin edges around it
+//! find the registry, read git, and print. Nothing in the engine imports an edge
+//! (`tests/architecture.rs` checks it).
 //!
-//! * the **core** is pure — no git, no CLI, no printing. It takes text and returns findings:
-//!   [`registry`] (model and validation, over the spanned reader in [`json`]),
-//!   [`normalize`] (Unicode folding with a map back to the user's text),
-//!   [`matcher`] (ids, aliases, terms and patterns compiled once),
-//!   [`generic`] (built-in generic security language) and [`verdict`] (what is blocked today);
-//! * the **edges** wrap it: [`discovery`] finds the registry and [`cache`] keeps it
-//!   compiled between runs; [`git`] and [`objects`] read repositories and raw messages,
-//!   decoded as git decodes them ([`encoding`]); [`published`] lists all the text a
-//!   commit or tag publishes and [`pushed`] the rest of what a push publishes;
-//!   [`new_commits`] says which commits a push brings; [`cleanup`] applies git's own message cleanup; [`ci`]
-//!   reads what a CI job is about; [`walk`] reads a history once, from packs directly where it can ([`pack`]);
-//!   [`mapped`] maps files (cache files, packs) into memory; [`report`] renders findings,
-//!   [`progress`] shows a long scan's progress and [`audit`] appends the server's audit
-//!   log; [`commands`] are the entry points and [`cli`] parses the command line.
+//! # Module map
+//!
+//! * [`engine`] — the pure engine: no git, files, environment or printing.
+//!   - [`engine::json`]: strict JSON reader that keeps every value's line and column;
+//!   - [`engine::registry`]: the registry model, its issues, and validation of its JSON;
+//!   - [`engine::normalize`]: Unicode folding, with a map back to the user's text;
+//!   - [`engine::matcher`]: ids, aliases and terms (squeezed literal index), patterns;
+//!   - [`engine::generic`]: the built-in generic security language;
+//!   - [`engine::verdict`]: what is blocked on a given day; [`engine::verdict::Checker`];
+//!   - [`engine::codec`], [`engine::compiled`]: the checker's compiled form, as bytes;
+//!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is.
+//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
+//!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
+//!   [`load::checker`] is the one way in.
+//! * [`cleanup`] — git's own commit message cleanup.
+//! * [`git`], [`objects`], [`walk`], [`pack`] — repositories, raw messages, one read of a
+//!   history (from packs directly where it can); [`mapped`] maps files into memory;
+//!   [`encoding`] decodes a message's `encoding` as git does (the system's iconv).
+//! * [`published`] — all the text a commit or tag publishes (idents, extra headers);
+//!   [`pushed`] — what else a push publishes (push options, notes, a blob or tree a ref
+//!   points at); [`new_commits`] — which commits a push brings, exactly.
+//! * [`ci`] — what a CI job is about (provider, event, ranges).
+//! * [`report`] — renders findings (human, json, sarif, github); [`progress`] shows a
+//!   long scan's progress; [`audit`] appends the server's audit log.
+//! * [`commands`] — the entry points; [`cli`] parses the command line.
+//! * [`bounded`] — bounded reads of untrusted input.
+//!
+//! # Data path
+//!
+//! A text goes through the same modules whichever command reads it:
+//!
+//! message ([`commands`]: the hook's message file; [`objects`], [`walk`]: commits being
+//! pushed or scanned) → cleanup ([`cleanup`]: the commit-msg hook's message, as git will
+//! store it) → normalize ([`engine::normalize`]) → match ([`engine::matcher`],
+//! [`engine::generic`]) → verdict ([`engine::verdict`]; `Checker::check` runs these three)
+//! → report ([`report`]).
 
 pub mod audit;
 pub mod bounded;

@@ -1,6 +1,5 @@
 //! Read-only bytes shared without copying: a buffer, or a file mapped into memory (the
-//! compiled-registry cache, git's pack files), and the flat little-endian layouts the
-//! cache keeps in them. Everything unsafe about mappings is here.
+//! compiled-registry cache, git's pack files). Everything unsafe about mappings is here.
 
 use std::fs;
 use std::ops::Range;
@@ -135,64 +134,5 @@ impl Drop for Region {
                 libc::munmap(ptr, len);
             }
         }
-    }
-}
-
-/// Flat layouts: a header of u64 counts, then sections of little-endian words, read
-/// where they lie. Every access is bounds-checked.
-pub(crate) mod layout {
-    use std::ops::Range;
-
-    /// The little-endian u32 at index `i` of a section.
-    pub(crate) fn u32_at(section: &[u8], i: usize) -> u32 {
-        u32::from_le_bytes(section[4 * i..4 * i + 4].try_into().unwrap())
-    }
-
-    /// The little-endian u64 at index `i` of a section.
-    pub(crate) fn u64_at(section: &[u8], i: usize) -> u64 {
-        u64::from_le_bytes(section[8 * i..8 * i + 8].try_into().unwrap())
-    }
-
-    /// The `N` u64 counts a layout starts with. None can exceed the bytes there are, so
-    /// arithmetic on them cannot overflow.
-    pub(crate) fn header<const N: usize>(bytes: &[u8]) -> Option<[usize; N]> {
-        let words = bytes.get(..8 * N)?;
-        let mut header = [0usize; N];
-        for (i, h) in header.iter_mut().enumerate() {
-            *h = usize::try_from(u64_at(words, i)).ok()?;
-        }
-        header.iter().all(|&v| v <= bytes.len()).then_some(header)
-    }
-
-    /// The sections of these sizes, one after the other after a header of `words` u64s;
-    /// they must end exactly where the bytes do.
-    pub(crate) fn sections<const N: usize>(
-        bytes: &[u8],
-        words: usize,
-        sizes: [usize; N],
-    ) -> Option<[Range<usize>; N]> {
-        let mut sections: [Range<usize>; N] = std::array::from_fn(|_| 0..0);
-        let mut at = 8 * words;
-        for (section, size) in sections.iter_mut().zip(sizes) {
-            *section = at..at.checked_add(size)?;
-            at = section.end;
-        }
-        (at == bytes.len()).then_some(sections)
-    }
-
-    /// Whether the u32s of `section` (at least one) rise from 0 to `last` without falling:
-    /// every pair compared, branch-free, so that the check vectorizes.
-    pub(crate) fn monotonic(section: &[u8], last: usize) -> bool {
-        let words = section.chunks_exact(4).map(|w| u32_at(w, 0));
-        let next = section.get(4..).unwrap_or_default().chunks_exact(4);
-        let falls = words
-            .zip(next)
-            .fold(false, |bad, (a, b)| bad | (u32_at(b, 0) < a));
-        let first = section.get(..4).map(|w| u32_at(w, 0));
-        let end = section
-            .len()
-            .checked_sub(4)
-            .map(|at| u32_at(&section[at..], 0));
-        !falls && first == Some(0) && end.map(|e| e as usize) == Some(last)
     }
 }

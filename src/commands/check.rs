@@ -21,7 +21,7 @@ use time::{Date, OffsetDateTime};
 use crate::ci::{self, Detected, Plan, Provider, Range};
 use crate::cli::{AsOf, Context, Format};
 use crate::engine::verdict::Checker;
-use crate::load::discovery;
+use crate::load;
 use crate::pack::Packs;
 use crate::progress::Progress;
 use crate::report::{self, escape_controls, Checked, Report, Source, Style};
@@ -128,7 +128,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&repo)).map_err(|e| {
+    let checker = load::checker(ctx.registry.as_deref(), Some(&repo)).map_err(|e| {
         let fork = plan
             .as_ref()
             .and_then(|p| p.fork.as_deref().map(|f| (f, p.what.as_str())));

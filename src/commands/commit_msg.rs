@@ -8,13 +8,13 @@ use anyhow::{anyhow, bail};
 use crate::cleanup::{self, Mode};
 use crate::cli::Context;
 use crate::git;
-use crate::load::discovery;
+use crate::load;
 use crate::report::{self, Report, Source, Style};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
     let repo = git::open_from_env()?;
-    let checker = discovery::load_checker(ctx.registry.as_deref(), repo.as_ref())?;
+    let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
     let encoding = git::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
     let message = decode(&bytes, encoding.as_deref(), file)?;

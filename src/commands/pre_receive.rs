@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
 use crate::engine::verdict::Checker;
 use crate::git::{self, CommitGraph, HookRepository};
-use crate::load::discovery;
+use crate::load;
 use crate::report::{self, escape_controls, Report, Source, Style};
 use crate::{audit, new_commits, objects, published, pushed};
 
@@ -150,7 +150,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     if state.path.is_none() {
         state.path = audit_log_from_config(&hook)?;
     }
-    let checker = discovery::load_checker(ctx.registry.as_deref(), Some(&hook.repo))?;
+    let checker = load::checker(ctx.registry.as_deref(), Some(&hook.repo))?;
 
     let mut report = Report::default();
     for (source, text) in pushed::push_options(&|name| std::env::var(name).ok())? {

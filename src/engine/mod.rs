@@ -1,9 +1,15 @@
 //! The pure engine: text and a registry in, findings out. No git, no files, no
 //! environment, no printing; `tests/architecture.rs` keeps it so.
 
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod compiled;
+pub mod date;
 pub mod generic;
 pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod registry;
+pub mod source;
 pub mod verdict;

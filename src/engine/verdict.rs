@@ -104,9 +104,14 @@ impl Checker {
     }
 
     /// A checker from a registry and a matcher already compiled from its issues (the
-    /// compiled-registry cache checks that they belong together).
+    /// compiled form's decoder checks that they belong together).
     pub(crate) fn from_parts(registry: Registry, matcher: Matcher) -> Checker {
         Checker { registry, matcher }
+    }
+
+    /// The registry and its matcher, for the compiled form.
+    pub(crate) fn parts(&self) -> (&Registry, &Matcher) {
+        (&self.registry, &self.matcher)
     }
 
     pub fn registry(&self) -> &Registry {

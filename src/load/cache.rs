@@ -11,11 +11,12 @@
 //!   what the registry says, only how fast it is compiled):
 //!   - *unread*: `stat` shows the very file the cache was compiled from (device, inode,
 //!     size, modification and change times, all to the nanosecond), and that file had
-//!     been left alone for [`SETTLE`] both when it was looked at to be compiled and when
-//!     the cache file was written — git's own racy-clean rule for its index. A file changed within that window could be changed
-//!     again without its times moving (coarse timestamps), so it is not trusted on `stat`
-//!     alone; a change made later always moves them. The change time cannot be set back,
-//!     so a rewrite that restores the size and modification time is still seen;
+//!     been left alone for [`SETTLE`](super::stamp::SETTLE) both when it was looked at
+//!     to be compiled and when the cache file was written — git's own racy-clean rule
+//!     for its index. A file changed within that window could be changed again without
+//!     its times moving (coarse timestamps), so it is not trusted on `stat` alone; a
+//!     change made later always moves them. The change time cannot be set back, so a
+//!     rewrite that restores the size and modification time is still seen;
 //!   - *read*: otherwise the registry is read, and its length and a 128-bit hash of its
 //!     bytes must match those recorded. A match whose `stat` had moved (a `touch`, a copy
 //!     of the same content) records the new `stat` once the file has settled, so the
@@ -25,33 +26,28 @@
 //!   are loaded, though each issue is decoded only when a finding needs it;
 //! * on Unix, neither the file nor its directory can be written by group or others.
 //!
+//! What is in the payload is the engine's business ([`Checker::encode`]); this module
+//! keeps only the file around it (header, stamp, checksum), its private I/O and mapping,
+//! and the rules above.
+//!
 //! A registry given as `$EMBARGO_REGISTRY_JSON` (a CI secret) is never cached: it is not
 //! written to disk, and CI runs once per job anyway. Writing the cache is best effort
 //! (a temporary file renamed into place, mode 0600): a read-only home only costs time.
 
 use std::fs;
 use std::io::Write as _;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
-use time::Date;
-
-use crate::engine::matcher::Matcher;
-use crate::engine::registry::{GenericMode, Issue, Issues, Policy, Registry, Severity};
+use crate::engine::codec::{Reader, Shared};
+use crate::engine::registry::Registry;
 use crate::engine::verdict::Checker;
 use crate::load::discovery::Located;
-use crate::mapped::layout::{self, monotonic, u32_at};
+use crate::load::stamp::{nanos, Stamp, STAMP_BYTES};
 use crate::mapped::Bytes;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
 const FORMAT: u32 = 2;
-
-/// How long a registry file must have been left alone, before it was read for the cache,
-/// for `stat` alone to vouch for it later: more than the coarsest file time granularity
-/// in use (FAT's 2 s), with room for a kernel clock that lags the wall clock.
-pub const SETTLE: Duration = Duration::from_secs(3);
 
 /// A checker for the registry file at `registry` from its cache file, without reading
 /// the registry: only when `stat` shows it unchanged and settled (see the module
@@ -107,7 +103,10 @@ fn load_from(path: &Path, origin: &str, current: Current<'_>) -> Option<Checker>
     if hash128(&all[head.body..]) != head.checksum {
         return None;
     }
-    let (registry, matcher) = decode(&data.slice(head.payload..all.len()), origin)?;
+    let checker = Checker::decode(
+        &Shared::new(Mapped(data.slice(head.payload..all.len()))),
+        origin,
+    )?;
     if let Current::Read(Located {
         stamp: Some(stamp), ..
     }) = current
@@ -120,18 +119,28 @@ fn load_from(path: &Path, origin: &str, current: Current<'_>) -> Option<Checker>
             let _ = write_file(path, head.text_len, head.text_hash, Some(stamp), payload);
         }
     }
-    Some(Checker::from_parts(registry, matcher))
+    Some(checker)
+}
+
+/// A cache file, mapped, as the engine's shared bytes: the issues and the literal index
+/// are read where they lie in it.
+struct Mapped(Bytes);
+
+impl AsRef<[u8]> for Mapped {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
 }
 
 /// Compiles a parsed registry into a checker, and stores it for next time (best effort).
 pub fn compile(located: &Located, registry: Registry) -> Result<Checker, String> {
-    let matcher = Matcher::new(&registry.issues)?;
+    let checker = Checker::new(registry)?;
     if !located.from_secret {
         if let Some(path) = cache_file(&located.origin) {
-            let _ = store(&path, located, &registry, &matcher);
+            let _ = store(&path, located, &checker);
         }
     }
-    Ok(Checker::from_parts(registry, matcher))
+    Ok(checker)
 }
 
 /// `$XDG_CACHE_HOME/embargo`, else `~/.cache/embargo`.
@@ -165,111 +174,6 @@ fn build_id() -> Option<Vec<u8>> {
     id.extend_from_slice(&meta.len().to_le_bytes());
     id.extend_from_slice(&modified.as_nanos().to_le_bytes());
     Some(id)
-}
-
-/// Nanoseconds since the Unix epoch (negative before it).
-fn nanos(t: SystemTime) -> i128 {
-    match t.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
-
-/// Now, as [`Stamp`] records when a registry was looked at.
-pub(crate) fn now() -> i128 {
-    nanos(SystemTime::now())
-}
-
-/// What `stat` says about a registry file, and when it was asked: enough to tell, later,
-/// that the file has not changed since (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    dev: u64,
-    ino: u64,
-    len: u64,
-    /// Modification and status change times, in nanoseconds since the epoch.
-    mtime: i128,
-    ctime: i128,
-    /// When the `stat` was taken (see [`now`]), before the file was read.
-    seen: i128,
-}
-
-/// The size of a stamp in a cache file, whether there is one or not.
-const STAMP_BYTES: usize = 8 * 4 + 16 * 3;
-
-impl Stamp {
-    /// The stamp of a file from its metadata, looked at at `seen`. `None` where there is
-    /// no inode to go by.
-    #[cfg(unix)]
-    pub(crate) fn of(meta: &fs::Metadata, seen: i128) -> Option<Stamp> {
-        use std::os::unix::fs::MetadataExt as _;
-        let time = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
-        Some(Stamp {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            len: meta.len(),
-            mtime: time(meta.mtime(), meta.mtime_nsec()),
-            ctime: time(meta.ctime(), meta.ctime_nsec()),
-            seen,
-        })
-    }
-
-    #[cfg(not(unix))]
-    pub(crate) fn of(_meta: &fs::Metadata, _seen: i128) -> Option<Stamp> {
-        None
-    }
-
-    /// Whether `stat` shows the same file, unchanged (whenever each was looked at).
-    fn same_file(&self, other: &Stamp) -> bool {
-        (self.dev, self.ino, self.len, self.mtime, self.ctime)
-            == (other.dev, other.ino, other.len, other.mtime, other.ctime)
-    }
-
-    /// Whether the file had been left alone for [`SETTLE`] when it was looked at, and,
-    /// when given, before the cache file was `written`: then any later change moves its
-    /// times.
-    fn settled(&self, written: Option<i128>) -> bool {
-        let by = written.map_or(self.seen, |w| w.min(self.seen));
-        // Saturating: a header is compared before its checksum is.
-        let settle = SETTLE.as_nanos() as i128;
-        self.mtime.max(self.ctime).saturating_add(settle) <= by
-    }
-
-    fn write(stamp: Option<&Stamp>, out: &mut Vec<u8>) {
-        let s = stamp.copied().unwrap_or(Stamp {
-            dev: 0,
-            ino: 0,
-            len: 0,
-            mtime: 0,
-            ctime: 0,
-            seen: 0,
-        });
-        out.extend_from_slice(&u64::from(stamp.is_some()).to_le_bytes());
-        for v in [s.dev, s.ino, s.len] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for v in [s.mtime, s.ctime, s.seen] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-    }
-
-    fn read(r: &mut Reader<'_>) -> Option<Option<Stamp>> {
-        let present = r.u64()?;
-        let [dev, ino, len] = [r.u64()?, r.u64()?, r.u64()?];
-        let [mtime, ctime, seen] = [r.u128()?, r.u128()?, r.u128()?].map(|v| v as i128);
-        match present {
-            0 => Some(None),
-            1 => Some(Some(Stamp {
-                dev,
-                ino,
-                len,
-                mtime,
-                ctime,
-                seen,
-            })),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(unix)]
@@ -342,14 +246,9 @@ impl Head {
     }
 }
 
-fn store(
-    path: &Path,
-    located: &Located,
-    registry: &Registry,
-    matcher: &Matcher,
-) -> std::io::Result<()> {
+fn store(path: &Path, located: &Located, checker: &Checker) -> std::io::Result<()> {
     // A registry too large for the table's 32-bit offsets is compiled every time.
-    let Some(payload) = encode(registry, matcher) else {
+    let Some(payload) = checker.encode() else {
         return Ok(());
     };
     let text = located.text.as_bytes();
@@ -408,505 +307,6 @@ fn write_file(
         let _ = fs::remove_file(&tmp);
     }
     result
-}
-
-/// The payload: the policy, the issue table ([`IssueTable`]) and the compiled matcher.
-/// `None` when the registry does not fit the table.
-fn encode(registry: &Registry, matcher: &Matcher) -> Option<Vec<u8>> {
-    let Registry {
-        policy,
-        issues,
-        origin: _,
-    } = registry;
-    Some(payload(policy, &IssueTable::encode(issues)?, matcher))
-}
-
-fn payload(policy: &Policy, table: &[u8], matcher: &Matcher) -> Vec<u8> {
-    let mut w = Writer::new();
-    // Destructured field by field: a new field fails to compile here until it is stored.
-    let Policy {
-        level_notice_days,
-        details_notice_days,
-        generic,
-        help,
-    } = policy;
-    w.u32(*level_notice_days);
-    w.u32(*details_notice_days);
-    w.u32(match generic {
-        GenericMode::Off => 0,
-        GenericMode::Warn => 1,
-        GenericMode::Deny => 2,
-    });
-    w.opt_str(help.as_deref());
-    w.bytes(table);
-    matcher.encode(&mut w);
-    w.finish()
-}
-
-/// Reads what [`encode`] wrote. The issues stay where they lie, each decoded when used.
-fn decode(payload: &Bytes, origin: &str) -> Option<(Registry, Matcher)> {
-    let mut r = Reader::new(payload)?;
-    let level_notice_days = r.u32()?;
-    let details_notice_days = r.u32()?;
-    let generic = match r.u32()? {
-        0 => GenericMode::Off,
-        1 => GenericMode::Warn,
-        2 => GenericMode::Deny,
-        _ => return None,
-    };
-    let help = r.opt_str()?;
-    let issues = Issues::cached(IssueTable::from_bytes(r.view()?)?);
-    let matcher = Matcher::decode(&mut r, &issues)?;
-    if !r.rest().is_empty() {
-        return None;
-    }
-    let registry = Registry {
-        policy: Policy {
-            level_notice_days,
-            details_notice_days,
-            generic,
-            help,
-        },
-        issues,
-        origin: origin.to_string(),
-    };
-    Some((registry, matcher))
-}
-
-/// The issues as the cache stores them: flat little-endian arrays, like the literal index
-/// (see `matcher.rs`), that are checked through once when loaded, without allocating,
-/// so that any issue can later be decoded from where it lies without a failure.
-///
-/// After a header of three u64s (`n` issues, `s` strings, the text's length):
-///
-/// * `text`: every string of every issue, concatenated: per issue its id, its summary
-///   if it has one, its aliases, terms and patterns;
-/// * `ends`: u32 × (s + 1): string `k` is `text[ends[k]..ends[k + 1]]`;
-/// * `firsts`: u32 × (n + 1), the per-issue offset table: issue `i`'s strings are
-///   `firsts[i]..firsts[i + 1]`;
-/// * `records`: u32 × 8 per issue: severity, whether there is a summary, the number of
-///   aliases and of terms (the patterns are the strings left), which dates there are
-///   (bit 0 released, bit 1 disclosed), the released and disclosed Julian days, and the
-///   line.
-#[derive(Clone)]
-pub(crate) struct IssueTable {
-    data: Bytes,
-    sections: [Range<usize>; 4],
-    n: usize,
-    /// How many patterns the issues have in all.
-    patterns: usize,
-}
-
-const TABLE_TEXT: usize = 0;
-const TABLE_ENDS: usize = 1;
-const TABLE_FIRSTS: usize = 2;
-const TABLE_RECORDS: usize = 3;
-const RECORD_WORDS: usize = 8;
-
-/// One issue's record, checked.
-struct Record {
-    severity: Severity,
-    summary: bool,
-    aliases: usize,
-    terms: usize,
-    /// Julian days, within `Date`'s range.
-    released: Option<i32>,
-    disclosed: Option<i32>,
-    line: usize,
-    /// Its strings (indices into `ends`).
-    strings: Range<usize>,
-}
-
-impl Record {
-    /// Where the patterns start among the record's strings.
-    fn patterns_start(&self) -> usize {
-        1 + usize::from(self.summary) + self.aliases + self.terms
-    }
-
-    /// A record's words, if they are consistent with its strings.
-    #[inline]
-    fn parse(words: &[u8], strings: Range<usize>) -> Option<Record> {
-        let w = |k: usize| u32_at(words, k);
-        let severity = match w(0) {
-            0 => Severity::Critical,
-            1 => Severity::High,
-            2 => Severity::Medium,
-            3 => Severity::Low,
-            4 => Severity::Untriaged,
-            _ => return None,
-        };
-        let (summary, aliases, terms, dates) = (w(1), w(2), w(3), w(4));
-        // The id, the summary, the aliases and the terms; the patterns are the rest.
-        let named = 1 + u64::from(summary) + u64::from(aliases) + u64::from(terms);
-        if summary > 1 || dates > 3 || named > strings.len() as u64 {
-            return None;
-        }
-        let days = Date::MIN.to_julian_day()..=Date::MAX.to_julian_day();
-        let day = |bit: u32, k: usize| match dates & bit {
-            0 => Some(None),
-            _ => days.contains(&(w(k) as i32)).then_some(Some(w(k) as i32)),
-        };
-        Some(Record {
-            severity,
-            summary: summary == 1,
-            aliases: aliases as usize,
-            terms: terms as usize,
-            released: day(1, 5)?,
-            disclosed: day(2, 6)?,
-            line: w(7) as usize,
-            strings,
-        })
-    }
-}
-
-impl IssueTable {
-    /// The table for these issues; `None` if an offset or count does not fit in 32 bits.
-    fn encode(issues: &Issues) -> Option<Vec<u8>> {
-        let u32_of = |v: usize| u32::try_from(v).ok();
-        let mut text = String::new();
-        let mut ends = vec![0u32];
-        let mut firsts = vec![0u32];
-        let mut records = Vec::with_capacity(issues.len() * RECORD_WORDS);
-        for issue in issues {
-            // Destructured field by field: a new field fails to compile here until it is
-            // stored.
-            let Issue {
-                id,
-                severity,
-                summary,
-                aliases,
-                terms,
-                patterns,
-                released,
-                disclosed,
-                line,
-            } = issue;
-            let strings = std::iter::once(id)
-                .chain(summary)
-                .chain(aliases)
-                .chain(terms)
-                .chain(patterns);
-            for s in strings {
-                text.push_str(s);
-                ends.push(u32_of(text.len())?);
-            }
-            firsts.push(u32_of(ends.len() - 1)?);
-            let day = |d: &Option<Date>| d.map_or(0, |d| d.to_julian_day() as u32);
-            records.extend_from_slice(&[
-                match severity {
-                    Severity::Critical => 0,
-                    Severity::High => 1,
-                    Severity::Medium => 2,
-                    Severity::Low => 3,
-                    Severity::Untriaged => 4,
-                },
-                u32::from(summary.is_some()),
-                u32_of(aliases.len())?,
-                u32_of(terms.len())?,
-                u32::from(released.is_some()) | (u32::from(disclosed.is_some()) << 1),
-                day(released),
-                day(disclosed),
-                u32_of(*line)?,
-            ]);
-        }
-        let mut out =
-            Vec::with_capacity(24 + text.len() + 4 * (ends.len() + firsts.len() + records.len()));
-        for v in [issues.len(), ends.len() - 1, text.len()] {
-            out.extend_from_slice(&(v as u64).to_le_bytes());
-        }
-        out.extend_from_slice(text.as_bytes());
-        for list in [&ends, &firsts, &records] {
-            list.iter()
-                .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        }
-        Some(out)
-    }
-
-    /// Takes a table, checking every offset and every record in it, so that every issue
-    /// in it decodes; `None` on anything inconsistent.
-    fn from_bytes(data: Bytes) -> Option<IssueTable> {
-        let bytes = data.as_slice();
-        let [n, s, text_len] = layout::header(bytes)?;
-        let sizes = [text_len, 4 * (s + 1), 4 * (n + 1), 4 * RECORD_WORDS * n];
-        let sections = layout::sections(bytes, 3, sizes)?;
-        let mut table = IssueTable {
-            data,
-            sections,
-            n,
-            patterns: 0,
-        };
-        // Every issue, once, in tight loops without allocating: a cached registry that
-        // finds no mention decodes none of them.
-        let text = table.section(TABLE_TEXT);
-        // Any string cut from UTF-8 text at character boundaries is UTF-8.
-        let text = std::str::from_utf8(text).ok()?;
-        let (ends, firsts) = (table.section(TABLE_ENDS), table.section(TABLE_FIRSTS));
-        if !monotonic(ends, text_len) || !monotonic(firsts, s) {
-            return None;
-        }
-        // UTF-8 continuation bytes (0b10xx_xxxx) are not boundaries; the end of the text is.
-        let inside = |end: u32| {
-            text.as_bytes()
-                .get(end as usize)
-                .is_some_and(|&b| b & 0xC0 == 0x80)
-        };
-        if ends
-            .chunks_exact(4)
-            .fold(false, |bad, e| bad | inside(u32_at(e, 0)))
-        {
-            return None;
-        }
-        let records = table.section(TABLE_RECORDS).chunks_exact(4 * RECORD_WORDS);
-        let mut patterns = 0;
-        for (pair, record) in firsts.windows(8).step_by(4).zip(records) {
-            let r = Record::parse(record, u32_at(pair, 0) as usize..u32_at(pair, 1) as usize)?;
-            patterns += r.strings.len() - r.patterns_start();
-        }
-        table.patterns = patterns;
-        Some(table)
-    }
-
-    fn section(&self, i: usize) -> &[u8] {
-        &self.data.as_slice()[self.sections[i].clone()]
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.n
-    }
-
-    pub(crate) fn patterns(&self) -> usize {
-        self.patterns
-    }
-
-    /// Issue `i`'s record (the offsets are checked already).
-    fn record(&self, i: usize) -> Option<Record> {
-        if i >= self.n {
-            return None;
-        }
-        let firsts = self.section(TABLE_FIRSTS);
-        let strings = u32_at(firsts, i) as usize..u32_at(firsts, i + 1) as usize;
-        let size = 4 * RECORD_WORDS;
-        Record::parse(
-            &self.section(TABLE_RECORDS)[size * i..size * (i + 1)],
-            strings,
-        )
-    }
-
-    /// Pattern `k` of issue `i`, shared with the table rather than decoded.
-    pub(crate) fn pattern(&self, i: usize, k: usize) -> Option<SharedStr> {
-        let r = self.record(i)?;
-        let string = r.strings.start + r.patterns_start() + k;
-        if string >= r.strings.end {
-            return None;
-        }
-        let ends = self.section(TABLE_ENDS);
-        let at = self.sections[TABLE_TEXT].start;
-        let range = at + u32_at(ends, string) as usize..at + u32_at(ends, string + 1) as usize;
-        // The text is UTF-8 and every end is at a character boundary (see `from_bytes`).
-        Some(SharedStr(self.data.slice(range)))
-    }
-
-    /// Decodes issue `i`: `None` only if it is out of range, as the table was checked
-    /// when it was loaded.
-    pub(crate) fn issue(&self, i: usize) -> Option<Issue> {
-        let r = self.record(i)?;
-        let (text, ends) = (self.section(TABLE_TEXT), self.section(TABLE_ENDS));
-        let string = |k: usize| -> Option<String> {
-            let bytes = text.get(u32_at(ends, k) as usize..u32_at(ends, k + 1) as usize)?;
-            Some(std::str::from_utf8(bytes).ok()?.to_string())
-        };
-        let list = |range: Range<usize>| range.map(string).collect::<Option<Vec<String>>>();
-        let mut at = r.strings.start;
-        let id = string(at)?;
-        at += 1;
-        let summary = match r.summary {
-            true => Some(string(at)?),
-            false => None,
-        };
-        at += usize::from(r.summary);
-        let aliases = list(at..at + r.aliases)?;
-        at += r.aliases;
-        let terms = list(at..at + r.terms)?;
-        at += r.terms;
-        let patterns = list(at..r.strings.end)?;
-        let date = |day: Option<i32>| match day {
-            None => Some(None),
-            Some(d) => Date::from_julian_day(d).ok().map(Some),
-        };
-        Some(Issue {
-            id,
-            severity: r.severity,
-            summary,
-            aliases,
-            terms,
-            patterns,
-            released: date(r.released)?,
-            disclosed: date(r.disclosed)?,
-            line: r.line,
-        })
-    }
-}
-
-/// A string, owned or shared with the cache file it was read from: a pattern's text stays
-/// in the mapped file until the pattern is compiled.
-#[derive(Clone)]
-pub(crate) struct SharedStr(Bytes);
-
-impl SharedStr {
-    pub(crate) fn as_str(&self) -> &str {
-        // Made only from a `String` or from an issue table's text, which is checked to be
-        // UTF-8 and cut at character boundaries (see `IssueTable::pattern`).
-        std::str::from_utf8(self.0.as_slice()).expect("a shared string is UTF-8")
-    }
-}
-
-impl From<String> for SharedStr {
-    fn from(s: String) -> SharedStr {
-        SharedStr(Bytes::from_vec(s.into_bytes()))
-    }
-}
-
-impl std::fmt::Debug for SharedStr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SharedStr({} bytes)", self.0.as_slice().len())
-    }
-}
-
-/// Little-endian binary writer; strings go to one table so the reader checks UTF-8 once.
-pub(crate) struct Writer {
-    buf: Vec<u8>,
-    strings: String,
-}
-
-impl Writer {
-    pub(crate) fn new() -> Writer {
-        Writer {
-            buf: Vec::new(),
-            strings: String::new(),
-        }
-    }
-
-    pub(crate) fn u32(&mut self, v: u32) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
-    }
-
-    pub(crate) fn u64(&mut self, v: u64) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
-    }
-
-    pub(crate) fn bytes(&mut self, b: &[u8]) {
-        self.u64(b.len() as u64);
-        self.buf.extend_from_slice(b);
-    }
-
-    pub(crate) fn str(&mut self, s: &str) {
-        self.u64(self.strings.len() as u64);
-        self.u64(s.len() as u64);
-        self.strings.push_str(s);
-    }
-
-    fn opt_str(&mut self, s: Option<&str>) {
-        match s {
-            None => self.u32(0),
-            Some(s) => {
-                self.u32(1);
-                self.str(s);
-            }
-        }
-    }
-
-    /// The string table, then the rest.
-    pub(crate) fn finish(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.strings.len() + self.buf.len() + 8);
-        out.extend_from_slice(&(self.strings.len() as u64).to_le_bytes());
-        out.extend_from_slice(self.strings.as_bytes());
-        out.extend_from_slice(&self.buf);
-        out
-    }
-}
-
-/// Reads what [`Writer`] wrote; every read is bounds-checked and returns `None` past the
-/// end or on anything malformed.
-pub(crate) struct Reader<'a> {
-    /// What is being read, when it can be shared (see [`Reader::view`]).
-    all: Option<&'a Bytes>,
-    buf: &'a [u8],
-    strings: &'a str,
-}
-
-impl<'a> Reader<'a> {
-    fn raw(buf: &'a [u8]) -> Reader<'a> {
-        Reader {
-            all: None,
-            buf,
-            strings: "",
-        }
-    }
-
-    pub(crate) fn new(bytes: &'a Bytes) -> Option<Reader<'a>> {
-        let mut r = Reader::raw(bytes.as_slice());
-        r.all = Some(bytes);
-        let n = usize::try_from(r.u64()?).ok()?;
-        r.strings = std::str::from_utf8(r.take(n)?).ok()?;
-        Some(r)
-    }
-
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.buf.len() {
-            return None;
-        }
-        let (head, tail) = self.buf.split_at(n);
-        self.buf = tail;
-        Some(head)
-    }
-
-    fn rest(&mut self) -> &'a [u8] {
-        std::mem::take(&mut self.buf)
-    }
-
-    /// Bytes left: a bound for any count read, so a corrupt count cannot reserve much.
-    fn remaining(&self) -> usize {
-        self.buf.len()
-    }
-
-    pub(crate) fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-
-    pub(crate) fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    pub(crate) fn u128(&mut self) -> Option<u128> {
-        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
-    }
-
-    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        self.take(n)
-    }
-
-    /// What [`Writer::bytes`] wrote, shared rather than copied.
-    pub(crate) fn view(&mut self) -> Option<Bytes> {
-        let all = self.all?;
-        let piece = self.bytes()?;
-        let start = piece.as_ptr() as usize - all.as_slice().as_ptr() as usize;
-        Some(all.slice(start..start + piece.len()))
-    }
-
-    pub(crate) fn str(&mut self) -> Option<&'a str> {
-        let at = usize::try_from(self.u64()?).ok()?;
-        let n = usize::try_from(self.u64()?).ok()?;
-        self.strings.get(at..at.checked_add(n)?)
-    }
-
-    fn opt_str(&mut self) -> Option<Option<String>> {
-        match self.u32()? {
-            0 => Some(None),
-            1 => Some(Some(self.str()?.to_string())),
-            _ => None,
-        }
-    }
 }
 
 /// A fast 128-bit non-cryptographic hash: four independent multiply-rotate lanes over
@@ -1000,8 +400,14 @@ pub(crate) fn hash128(data: &[u8]) -> u128 {
 mod tests {
     use super::*;
 
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
+    use crate::engine::codec::layout::u32_at;
+    use crate::engine::codec::Writer;
+    use crate::engine::compiled::payload;
+    use crate::engine::matcher::Matcher;
+    use crate::engine::registry::table::{IssueTable, TABLE_ENDS, TABLE_FIRSTS, TABLE_TEXT};
+    use crate::engine::registry::{Issues, Severity};
     use crate::engine::verdict::Finding;
     use crate::load::discovery::{self, Located};
 
@@ -1068,12 +474,12 @@ mod tests {
         )
     }
 
-    /// Parses, compiles and stores, as `load_checker` does on a miss.
+    /// Parses, compiles and stores, as `load::checker` does on a miss.
     fn compile_to(path: &Path, located: &Located) -> Checker {
         let registry = crate::engine::registry::parse(&located.text, &located.origin).unwrap();
-        let matcher = Matcher::new(&registry.issues).unwrap();
-        store(path, located, &registry, &matcher).unwrap();
-        Checker::from_parts(registry, matcher)
+        let checker = Checker::new(registry).unwrap();
+        store(path, located, &checker).unwrap();
+        checker
     }
 
     fn load_read(path: &Path, located: &Located) -> Option<Checker> {
@@ -1102,7 +508,7 @@ mod tests {
 
     const LATER: Duration = Duration::from_secs(10);
 
-    /// The registry file read as `load_checker` reads it, but as if that happened
+    /// The registry file read as `load::checker` reads it, but as if that happened
     /// [`LATER`] after its last change (a test cannot wait that long, nor set a change
     /// time back).
     fn read_settled(registry: &Path) -> Located {
@@ -1290,7 +696,7 @@ mod tests {
                 && issues.iter().any(|i| i.disclosed.is_some())
         );
         assert!(issues.iter().any(|i| i.severity == Severity::Untriaged));
-        let table = IssueTable::from_bytes(Bytes::from_vec(IssueTable::encode(issues).unwrap()));
+        let table = IssueTable::from_bytes(Shared::from_vec(IssueTable::encode(issues).unwrap()));
         let table = table.expect("a table checks");
         assert!((0..table.len()).all(|i| table.issue(i).as_ref() == Some(&issues[i])));
     }
@@ -1314,7 +720,7 @@ mod tests {
         let good = IssueTable::encode(&registry.issues).unwrap();
         store_table(&path, &loc, &good);
         assert!(load_read(&path, &loc).is_some());
-        let table = IssueTable::from_bytes(Bytes::from_vec(good.clone())).unwrap();
+        let table = IssueTable::from_bytes(Shared::from_vec(good.clone())).unwrap();
         let (ends, firsts) = (
             table.sections[TABLE_ENDS].clone(),
             table.sections[TABLE_FIRSTS].clone(),
@@ -1360,7 +766,7 @@ mod tests {
         damaged.push(bad);
         for (k, bad) in damaged.iter().enumerate() {
             assert!(
-                IssueTable::from_bytes(Bytes::from_vec(bad.clone())).is_none(),
+                IssueTable::from_bytes(Shared::from_vec(bad.clone())).is_none(),
                 "damage {k}"
             );
             store_table(&path, &loc, bad);
@@ -1375,7 +781,7 @@ mod tests {
                 let at = xorshift(&mut rng) as usize % bad.len();
                 bad[at] ^= 1 << (xorshift(&mut rng) % 8);
             }
-            if let Some(table) = IssueTable::from_bytes(Bytes::from_vec(bad)) {
+            if let Some(table) = IssueTable::from_bytes(Shared::from_vec(bad)) {
                 let issues = Issues::cached(table);
                 assert_eq!(issues.iter().count(), issues.len());
                 for i in 0..issues.len() + 1 {
@@ -1426,7 +832,7 @@ mod tests {
                 bad[at] = bad[at].wrapping_add((rng >> 40) as u8 | 1);
                 rng = rng.rotate_left(11);
             }
-            let bytes = Bytes::from_vec(bad);
+            let bytes = Shared::from_vec(bad);
             if let Some(mut r) = Reader::new(&bytes) {
                 if let Some(m) = Matcher::decode(&mut r, &registry.issues) {
                     for t in TEXTS {
@@ -1482,28 +888,5 @@ mod tests {
             s.write(piece);
         }
         assert_eq!(s.finish(), h);
-    }
-
-    #[test]
-    fn writer_and_reader_round_trip() {
-        let mut w = Writer::new();
-        w.u32(7);
-        w.str("héllo");
-        w.bytes(b"xy");
-        w.u64(5);
-        let buf = Bytes::from_vec(w.finish());
-        let mut r = Reader::new(&buf).unwrap();
-        assert_eq!(r.u32(), Some(7));
-        assert_eq!(r.str(), Some("héllo"));
-        assert_eq!(r.bytes(), Some(&b"xy"[..]));
-        assert_eq!(r.u64(), Some(5));
-        assert!(r.rest().is_empty());
-        // Truncated input reads as None, never panics.
-        for n in 0..buf.as_slice().len() {
-            let part = buf.slice(0..n);
-            if let Some(mut r) = Reader::new(&part) {
-                let _ = (r.u32(), r.str(), r.bytes(), r.u64());
-            }
-        }
     }
 }

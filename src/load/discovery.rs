@@ -1,16 +1,14 @@
-//! Finding and loading the registry (contract §3), in the discovery order, from paths,
+//! Finding and reading the registry (contract §3), in the discovery order, from paths,
 //! environment and git config only: never from a file inside a working tree, so a pull
 //! request cannot switch its own check off.
 
 use std::fs;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _};
 
-use crate::engine::registry::{self, Problem, Registry};
-use crate::engine::verdict::Checker;
-use crate::load::cache::{self, Stamp};
+use crate::bounded::read_capped;
+use crate::load::stamp::{self, Stamp};
 
 /// The largest registry read; anything bigger is a mistake, not a registry.
 pub const MAX_REGISTRY_BYTES: u64 = 64 << 20;
@@ -29,13 +27,14 @@ pub struct Located {
 }
 
 /// Where the registry is, before it is read.
-enum Found {
+pub enum Found {
     File(PathBuf),
     Secret(String),
 }
 
 impl Found {
-    fn read(self) -> anyhow::Result<Located> {
+    /// Reads the registry found.
+    pub fn read(self) -> anyhow::Result<Located> {
         match self {
             Found::File(path) => read_path(&path),
             Found::Secret(text) => Ok(Located {
@@ -55,7 +54,7 @@ pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::R
 
 /// Where the registry is, in the discovery order; reading it is left to the caller, whose
 /// errors in reading it come next, as if nothing came between.
-fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Found> {
+pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Found> {
     let mut looked = Vec::new();
     if let Some(path) = flag {
         return Ok(Found::File(path.to_path_buf()));
@@ -118,6 +117,8 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
     if meta.is_dir() {
         bail!("cannot read registry {origin}: it is a directory");
     }
+    // Checked before opening as well, so a registry that is too large is named as such
+    // without being read.
     if meta.len() > MAX_REGISTRY_BYTES {
         bail!(
             "registry {origin} is larger than {} MiB",
@@ -126,13 +127,10 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
     }
     // Stamped before it is read, from the very file read: a change made while it is read
     // then shows in its `stat` next time.
-    let seen = cache::now();
-    let mut file =
-        fs::File::open(path).with_context(|| format!("cannot read registry {origin}"))?;
+    let seen = stamp::now();
+    let file = fs::File::open(path).with_context(|| format!("cannot read registry {origin}"))?;
     let stamp = file.metadata().ok().and_then(|m| Stamp::of(&m, seen));
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read registry {origin}"))?;
+    let bytes = read_capped(file, MAX_REGISTRY_BYTES, &format!("registry {origin}"))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow!(
             "registry {origin} is not UTF-8 (byte {})",
@@ -145,46 +143,4 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
         from_secret: false,
         stamp,
     })
-}
-
-/// Parses a located registry; problems are summarised without registry content, for
-/// paths where whoever reads the error may not hold the registry (hooks, CI).
-pub fn parse_redacted(located: &Located) -> anyhow::Result<Registry> {
-    registry::parse(&located.text, &located.origin)
-        .map_err(|problems| redacted_error(&located.origin, &problems))
-}
-
-pub fn redacted_error(origin: &str, problems: &[Problem]) -> anyhow::Error {
-    let first = problems
-        .first()
-        .map(Problem::redacted)
-        .unwrap_or_else(|| "unknown problem".to_string());
-    anyhow!(
-        "registry {origin} is invalid ({} problem{}; first: {first}); run `embargo registry lint` to see them all",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    )
-}
-
-/// Locates, parses and compiles the registry: what every checking command starts with.
-pub fn load_checker(
-    flag: Option<&Path>,
-    repo: Option<&git2::Repository>,
-) -> anyhow::Result<Checker> {
-    let found = find(flag, repo)?;
-    // A current compiled form skips parsing and compiling; any doubt about it, and the
-    // registry is parsed and validated as if there were no cache (see `cache`). A file
-    // that `stat` shows unchanged since it was compiled is not even read.
-    if let Found::File(path) = &found {
-        if let Some(checker) = cache::load_unread(path) {
-            return Ok(checker);
-        }
-    }
-    let located = found.read()?;
-    if let Some(checker) = cache::load(&located) {
-        return Ok(checker);
-    }
-    let registry = parse_redacted(&located)?;
-    cache::compile(&located, registry)
-        .map_err(|e| anyhow!("registry {} cannot be compiled: {e}", located.origin))
 }

@@ -1,5 +1,55 @@
-//! Loading the registry: [`discovery`] finds it, the [`cache`] keeps it compiled between
-//! runs, and [`checker`] turns what was found into the engine's checker.
+//! Loading the registry, the one way every checking command does it: [`discovery`] finds
+//! it (paths, environment, git config), [`cache`] keeps it compiled between runs (with
+//! [`stamp`], what `stat` said about it), and [`checker`] turns what was found into the
+//! engine's [`Checker`], from the cache or by compiling.
 
 pub mod cache;
 pub mod discovery;
+pub mod stamp;
+
+use std::path::Path;
+
+use anyhow::anyhow;
+
+use crate::engine::registry::{self, Problem, Registry};
+use crate::engine::verdict::Checker;
+use discovery::{Found, Located};
+
+/// Locates, parses and compiles the registry: what every checking command starts with.
+pub fn checker(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Checker> {
+    let found = discovery::find(flag, repo)?;
+    // A current compiled form skips parsing and compiling; any doubt about it, and the
+    // registry is parsed and validated as if there were no cache (see `cache`). A file
+    // that `stat` shows unchanged since it was compiled is not even read.
+    if let Found::File(path) = &found {
+        if let Some(checker) = cache::load_unread(path) {
+            return Ok(checker);
+        }
+    }
+    let located = found.read()?;
+    if let Some(checker) = cache::load(&located) {
+        return Ok(checker);
+    }
+    let registry = parse_redacted(&located)?;
+    cache::compile(&located, registry)
+        .map_err(|e| anyhow!("registry {} cannot be compiled: {e}", located.origin))
+}
+
+/// Parses a located registry; problems are summarised without registry content, for
+/// paths where whoever reads the error may not hold the registry (hooks, CI).
+fn parse_redacted(located: &Located) -> anyhow::Result<Registry> {
+    registry::parse(&located.text, &located.origin)
+        .map_err(|problems| redacted_error(&located.origin, &problems))
+}
+
+fn redacted_error(origin: &str, problems: &[Problem]) -> anyhow::Error {
+    let first = problems
+        .first()
+        .map(Problem::redacted)
+        .unwrap_or_else(|| "unknown problem".to_string());
+    anyhow!(
+        "registry {origin} is invalid ({} problem{}; first: {first}); run `embargo registry lint` to see them all",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )
+}

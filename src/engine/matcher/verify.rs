@@ -1,0 +1,102 @@
+//! What a squeezed literal must look like in the folded text to count as a mention:
+//! an identifier's groups with separators between them, a phrase's whole words.
+
+/// Splits a folded identifier into its maximal runs of letters and of digits.
+pub(super) fn identifier_groups(folded: &str) -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    let mut last: Option<bool> = None;
+    for c in folded.chars() {
+        if !c.is_alphanumeric() {
+            last = None;
+            continue;
+        }
+        let digit = c.is_numeric();
+        match groups.last_mut() {
+            Some(g) if last == Some(digit) => g.push(c),
+            _ => groups.push(c.to_string()),
+        }
+        last = Some(digit);
+    }
+    groups
+}
+
+/// Splits a folded phrase into its words (maximal alphanumeric runs).
+pub(super) fn phrase_words(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_identifier_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | '.' | '/') || c.is_whitespace()
+}
+
+fn alnum_before(folded: &str, at: usize) -> bool {
+    folded[..at]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+fn alnum_at(folded: &str, at: usize) -> bool {
+    folded[at..]
+        .chars()
+        .next()
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// Checks an identifier starting at `start`; returns where it ends.
+pub(super) fn verify_identifier<'a>(
+    folded: &str,
+    start: usize,
+    groups: impl Iterator<Item = &'a str>,
+) -> Option<usize> {
+    if alnum_before(folded, start) {
+        return None;
+    }
+    let mut at = start;
+    for (i, group) in groups.enumerate() {
+        if i > 0 {
+            at += folded[at..]
+                .char_indices()
+                .find(|&(_, c)| !is_identifier_separator(c))
+                .map_or(folded.len() - at, |(k, _)| k);
+        }
+        if !folded[at..].starts_with(group) {
+            return None;
+        }
+        at += group.len();
+    }
+    (!alnum_at(folded, at)).then_some(at)
+}
+
+/// Checks a phrase starting at `start`; returns where it ends.
+pub(super) fn verify_phrase<'a>(
+    folded: &str,
+    start: usize,
+    words: impl Iterator<Item = &'a str>,
+) -> Option<usize> {
+    if alnum_before(folded, start) {
+        return None;
+    }
+    let mut at = start;
+    for (i, word) in words.enumerate() {
+        if i > 0 {
+            let gap = folded[at..]
+                .char_indices()
+                .find(|&(_, c)| c.is_alphanumeric())
+                .map_or(folded.len() - at, |(k, _)| k);
+            if gap == 0 {
+                return None;
+            }
+            at += gap;
+        }
+        if !folded[at..].starts_with(word) {
+            return None;
+        }
+        at += word.len();
+    }
+    (!alnum_at(folded, at)).then_some(at)
+}

@@ -1,0 +1,85 @@
+//! The registry's model: the policy and the issues, as a valid registry states them.
+
+use std::fmt;
+
+use time::Date;
+
+/// Patterns are compiled with this size limit, by validation and by the matcher alike:
+/// a pattern that passes validation compiles for matching, and a hostile or careless
+/// pattern cannot make a hook eat memory.
+pub const REGEX_SIZE_LIMIT: usize = 16 << 20;
+
+/// How serious an issue is. `Untriaged` is judged as `Critical` until someone triages it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Untriaged,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Untriaged => "untriaged",
+        }
+    }
+
+    /// Low-severity fixes may be described in commit messages; everything else waits.
+    pub fn is_embargoable(self) -> bool {
+        self != Severity::Low
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What to do with generic security language ("vulnerability", a CVE id, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenericMode {
+    Off,
+    Warn,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub level_notice_days: u32,
+    pub details_notice_days: u32,
+    pub generic: GenericMode,
+    pub help: Option<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            level_notice_days: 7,
+            details_notice_days: 14,
+            generic: GenericMode::Warn,
+            help: None,
+        }
+    }
+}
+
+/// One embargoed issue. Every string field is private to the security team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: Option<String>,
+    pub aliases: Vec<String>,
+    pub terms: Vec<String>,
+    pub patterns: Vec<String>,
+    pub released: Option<Date>,
+    pub disclosed: Option<Date>,
+    /// 1-based line of the issue's object in the registry text, for `--reveal` output.
+    pub line: usize,
+}

@@ -1,0 +1,45 @@
+//! What a checked text is: a commit message, a ref name, a tag's message, a field of a
+//! pull or merge request. The engine checks any text the same way; every entry point and
+//! every output format names the text by its [`Source`].
+
+/// Where a checked text came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A commit message file (the commit-msg hook); `-` is standard input.
+    MessageFile { path: String },
+    /// A commit's message.
+    Commit { id: String, subject: String },
+    /// A ref name being pushed or a branch name.
+    RefName { name: String },
+    /// An annotated tag's message.
+    Tag { name: String, id: String },
+    /// A field of a pull or merge request: `title`, `body`, `head branch`.
+    Request { kind: RequestKind, field: String },
+}
+
+/// Which kind of request a [`Source::Request`] field belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    PullRequest,
+    MergeRequest,
+}
+
+impl Source {
+    /// The kind of text, as every output format names it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Source::MessageFile { .. } => "message-file",
+            Source::Commit { .. } => "commit",
+            Source::RefName { .. } => "ref",
+            Source::Tag { .. } => "tag",
+            Source::Request {
+                kind: RequestKind::PullRequest,
+                ..
+            } => "pull-request",
+            Source::Request {
+                kind: RequestKind::MergeRequest,
+                ..
+            } => "merge-request",
+        }
+    }
+}
