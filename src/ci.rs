@@ -21,12 +21,12 @@
 //!   the source branch name.
 //! * Anything else: nothing is guessed; `check` asks for revisions.
 
-use std::io::Read;
-
 use anyhow::{anyhow, bail, Context as _};
 use serde_json::Value;
 
-use crate::report::{RequestKind, Source};
+use crate::bounded::read_capped;
+
+use crate::engine::source::{RequestKind, Source};
 
 /// The largest event payload read.
 const MAX_EVENT_BYTES: u64 = 64 << 20;
@@ -158,18 +158,9 @@ fn github(get: &dyn Fn(&str) -> Option<String>, event: &str) -> anyhow::Result<D
 }
 
 fn read_payload(path: &str) -> anyhow::Result<Value> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("cannot read the GitHub event payload {path}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_EVENT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read the GitHub event payload {path}"))?;
-    if bytes.len() as u64 > MAX_EVENT_BYTES {
-        bail!(
-            "the GitHub event payload {path} is larger than {} MiB",
-            MAX_EVENT_BYTES >> 20
-        );
-    }
+    let what = format!("the GitHub event payload {path}");
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {what}"))?;
+    let bytes = read_capped(file, MAX_EVENT_BYTES, &what)?;
     serde_json::from_slice(&bytes)
         .with_context(|| format!("the GitHub event payload {path} is not valid JSON"))
 }

@@ -1,20 +1,17 @@
-//! Command-line parsing and dispatch; maps outcomes and errors to exit codes (§1).
+//! Command-line parsing and dispatch: which options and formats each command takes,
+//! settled before any work is done, and errors mapped to exit codes (§1).
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser, Subcommand};
 use time::{Date, OffsetDateTime};
 
-use crate::commands;
-
-/// Exit code: nothing blocked.
-pub const EXIT_OK: i32 = 0;
-/// Exit code: at least one blocked mention.
-pub const EXIT_BLOCKED: i32 = 1;
-/// Exit code: an error (usage, registry, git, input). Hooks reject on it.
-pub const EXIT_ERROR: i32 = 2;
+use crate::commands::{self, AsOf, Context};
+use crate::report::format::Format;
+use crate::report::{EXIT_ERROR, EXIT_OK};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,14 +48,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the commit message git is about to record (the commit-msg hook).
@@ -91,36 +80,67 @@ pub enum RegistryCommand {
     },
 }
 
-/// When embargoes are judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf {
-    Day(Date),
-    /// Each commit on its own committer date (`check --as-of commit`).
-    CommitDate,
-}
-
-/// The global options every command runs with, resolved once.
-#[derive(Debug, Clone)]
-pub struct Context {
-    pub registry: Option<PathBuf>,
-    pub as_of: AsOf,
-    pub reveal: bool,
-    pub format: Format,
-    /// Colour on stdout / stderr: a terminal and no `NO_COLOR`.
-    pub color_stdout: bool,
-    pub color_stderr: bool,
-    pub audit_log: Option<PathBuf>,
-}
-
-impl Context {
-    /// The day for commands that judge one day only.
-    pub fn day(&self) -> anyhow::Result<Date> {
-        match self.as_of {
-            AsOf::Day(d) => Ok(d),
-            AsOf::CommitDate => {
-                anyhow::bail!("--as-of commit is only for `embargo check`")
-            }
+impl Command {
+    /// The output formats the command takes: `check` prints reports for CI (all four);
+    /// the hooks and `registry lint` print for a person or a script (human, json).
+    pub fn formats(&self) -> &'static [Format] {
+        match self {
+            Command::Check { .. } => &[Format::Human, Format::Json, Format::Sarif, Format::Github],
+            _ => &[Format::Human, Format::Json],
         }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Command::CommitMsg { .. } => "commit-msg",
+            Command::PreReceive => "pre-receive",
+            Command::Check { .. } => "check",
+            Command::Registry { .. } => "registry",
+        }
+    }
+}
+
+impl Cli {
+    /// Parses the command line, refusing (as clap refuses any bad value) a `--format`
+    /// the command does not take. `--format` is global, so `embargo --format json
+    /// pre-receive` works as hooks write it; the value is checked against the command
+    /// here, once the command is known and before anything runs.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let cli = Cli::try_parse_from(args)?;
+        let allowed = cli.command.formats();
+        if allowed.contains(&cli.format) {
+            return Ok(cli);
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let sub = cmd
+            .find_subcommand(cli.command.name())
+            .cloned()
+            .unwrap_or(cmd);
+        let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(&sub);
+        err.insert(
+            ContextKind::InvalidArg,
+            ContextValue::String("--format <FORMAT>".to_string()),
+        );
+        err.insert(
+            ContextKind::InvalidValue,
+            ContextValue::String(cli.format.name().to_string()),
+        );
+        err.insert(
+            ContextKind::ValidValue,
+            ContextValue::Strings(allowed.iter().map(|f| f.name().to_string()).collect()),
+        );
+        err.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![
+                "--format sarif and github are only for `embargo check`".into(),
+            ]),
+        );
+        Err(err)
     }
 }
 
@@ -154,7 +174,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_args(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -19,12 +19,16 @@
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.
 //! * [`cleanup`] — git's own commit message cleanup.
-//! * [`git`], [`objects`], [`walk`], [`pack`] — repositories, raw messages, one read of a
-//!   history (from packs directly where it can); [`mapped`] maps files into memory;
-//!   [`encoding`] decodes a message's `encoding` as git does (the system's iconv).
-//! * [`published`] — all the text a commit or tag publishes (idents, extra headers);
-//!   [`pushed`] — what else a push publishes (push options, notes, a blob or tree a ref
-//!   points at); [`new_commits`] — which commits a push brings, exactly.
+//! * [`git`] — everything that reads git and decides no policy: [`git::repo`] (opening,
+//!   hook environment, quarantine), [`git::config`], [`git::commit_graph`],
+//!   [`git::objects`] (raw commits and tags), [`git::encoding`] (their `encoding`, decoded
+//!   as git does), [`git::published`] (all the text a commit or tag publishes),
+//!   [`git::pushed`] (what else a push publishes: push options, notes, blobs and trees),
+//!   [`git::pack`] (pack files read directly); [`mapped`] maps files into memory (packs
+//!   and the cache).
+//! * [`history`] — which commits to check: revision ranges ([`history::range`]), the new
+//!   commits of a push ([`history::push`]), and one read of a history on every core
+//!   ([`history::walk`]).
 //! * [`ci`] — what a CI job is about (provider, event, ranges).
 //! * [`report`] — renders findings (human, json, sarif, github); [`progress`] shows a
 //!   long scan's progress; [`audit`] appends the server's audit log.
@@ -35,8 +39,8 @@
 //!
 //! A text goes through the same modules whichever command reads it:
 //!
-//! message ([`commands`]: the hook's message file; [`objects`], [`walk`]: commits being
-//! pushed or scanned) → cleanup ([`cleanup`]: the commit-msg hook's message, as git will
+//! message ([`commands`]: the hook's message file; [`history`], [`git::objects`]: commits
+//! being pushed or scanned) → cleanup ([`cleanup`]: the commit-msg hook's message, as git will
 //! store it) → normalize ([`engine::normalize`]) → match ([`engine::matcher`],
 //! [`engine::generic`]) → verdict ([`engine::verdict`]; `Checker::check` runs these three)
 //! → report ([`report`]).
@@ -47,16 +51,10 @@ pub mod ci;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
-pub mod encoding;
 pub mod engine;
 pub mod git;
+pub mod history;
 pub mod load;
 pub mod mapped;
-pub mod new_commits;
-pub mod objects;
-pub mod pack;
 pub mod progress;
-pub mod published;
-pub mod pushed;
 pub mod report;
-pub mod walk;

@@ -1,5 +1,8 @@
 //! Read-only bytes shared without copying: a buffer, or a file mapped into memory (the
 //! compiled-registry cache, git's pack files). Everything unsafe about mappings is here.
+//!
+//! It stays at the top level, not under `git/`: the cache maps its files too, and the
+//! cache is not git.
 
 use std::fs;
 use std::ops::Range;
@@ -76,9 +79,12 @@ enum Region {
     },
 }
 
-// The mapping is read-only and owned by this value alone.
+// SAFETY: the mapping is read-only (PROT_READ, MAP_PRIVATE) and owned by this value
+// alone; moving it to another thread moves sole ownership of the pages with it.
 #[cfg(unix)]
 unsafe impl Send for Region {}
+// SAFETY: nothing writes through the pointer after `mmap` returns, so shared references
+// from several threads only ever read the same immutable bytes.
 #[cfg(unix)]
 unsafe impl Sync for Region {}
 

@@ -410,3 +410,40 @@ fn sarif_and_github_are_only_for_check() {
         assert_eq!(code, 2, "{format}: {err}");
     }
 }
+
+/// The formats a command takes are settled when the command line is parsed: a refused
+/// one is a usage error before anything is read (here, a registry that does not exist
+/// and a pre-receive input that would be malformed are never looked at), and no audit
+/// record is written for it.
+#[test]
+fn a_refused_format_is_refused_before_any_work() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    let audit = sb.path().join("audit.log");
+    for (format, args) in [
+        ("sarif", vec!["pre-receive"]),
+        ("github", vec!["commit-msg", "-"]),
+        ("sarif", vec!["registry", "lint"]),
+    ] {
+        let mut all = vec![
+            "--registry",
+            "no-such-registry.json",
+            "--audit-log",
+            audit.to_str().unwrap(),
+            "--format",
+            format,
+        ];
+        all.extend(&args);
+        let (code, out, err) = sb.run_embargo(&repo, &all, b"not a pre-receive line\n");
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains(&format!("invalid value '{format}' for '--format <FORMAT>'"))
+                && err.contains("only for `embargo check`"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("no-such-registry"), "{args:?}: {err}");
+        assert!(!err.contains("malformed"), "{args:?}: {err}");
+    }
+    assert!(!audit.exists(), "a usage error is not a checked push");
+}

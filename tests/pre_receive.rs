@@ -579,12 +579,11 @@ fn fallback_walk_is_exact() {
                     .iter()
                     .map(|&i| git2::Oid::from_str(&all[i]).unwrap())
                     .collect();
-                let mut ours: Vec<String> =
-                    embargo::commands::pre_receive::exact_new_commits(&r, &tips)
-                        .unwrap()
-                        .iter()
-                        .map(|o| o.to_string())
-                        .collect();
+                let mut ours: Vec<String> = embargo::history::push::exact_new_commits(&r, &tips)
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect();
                 let mut args: Vec<String> = vec!["rev-list".into()];
                 args.extend(tip_set.iter().map(|&i| all[i].clone()));
                 args.push("--not".into());

@@ -6,24 +6,25 @@ use std::path::Path;
 use anyhow::{anyhow, bail};
 
 use crate::cleanup::{self, Mode};
-use crate::cli::Context;
+use crate::commands::Context;
+use crate::engine::source::Source;
 use crate::git;
 use crate::load;
-use crate::report::{self, Report, Source, Style};
+use crate::report::{Report, Style};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
-    let repo = git::open_from_env()?;
+    let repo = git::repo::open_from_env()?;
     let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
-    let encoding = git::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
+    let encoding = git::config::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
     let message = decode(&bytes, encoding.as_deref(), file)?;
 
     let editor_used = std::env::var("GIT_EDITOR").map_or(true, |e| e != ":");
-    let mode_config = git::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
+    let mode_config = git::config::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
     let mode = Mode::effective(mode_config.as_deref(), editor_used);
     let configured =
-        git::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
+        git::config::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
     let comment = cleanup::comment_prefix(configured.as_deref(), &message);
     let text = cleanup::apply(&message, mode, &comment, editor_used);
 
@@ -43,7 +44,9 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         noun: "message",
         always_summarize: false,
     };
-    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())?;
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut std::io::stderr().lock())?;
     let code = report.exit_code();
     // The process exits right after this hook: tearing the checker down (its index, its
     // mapping of the cache file) one piece at a time would only delay that exit.

@@ -1,33 +1,31 @@
 //! `embargo pre-receive`: the server-side backstop (contract §7): every new commit, ref
 //! name and annotated tag of a push, and all other text it publishes; any error rejects.
 //!
-//! Which commits are new: exactly the contract's set, commits reachable from the pushed
-//! tips and from no ref that existed before the push, whether or not this push carried
-//! their objects (borrowed through alternates, left by a deleted branch, unpacked loose
-//! or sent unreferenced earlier: the store holds objects no check has seen);
-//! [`crate::new_commits`] says how, and docs/server.md what it costs. In each commit and tag, the message and every text field
-//! ([`crate::published`]) are checked; so are push options, notes and the files of a
-//! blob or tree a ref points at ([`crate::pushed`]).
+//! Which commits are new (exactly the contract's set, whether or not this push carried
+//! their objects) is [`crate::history::push`]'s business. In each commit and tag, the
+//! message and every text field ([`crate::git::published`]) are checked; so are push
+//! options, notes and the files of a blob or tree a ref points at
+//! ([`crate::git::pushed`]).
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
-use std::io::Read;
+use std::collections::HashSet;
 
 use anyhow::{anyhow, bail, Context as _};
 use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
-use crate::cli::{Context, EXIT_ERROR, EXIT_OK};
+use crate::bounded::read_capped;
+use crate::commands::Context;
+use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
-use crate::git::{self, CommitGraph, HookRepository};
+use crate::git::objects::{self, MAX_TAG_DEPTH};
+use crate::git::repo::{self, HookRepository};
+use crate::git::{published, pushed};
 use crate::load;
-use crate::report::{self, escape_controls, Report, Source, Style};
-use crate::{audit, new_commits, objects, published, pushed};
+use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
+use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
 const MAX_INPUT_BYTES: u64 = 256 << 20;
-
-/// Tags that point at tags are followed this deep at most.
-const MAX_TAG_DEPTH: usize = 64;
 
 /// One `<old> <new> <ref>` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,21 +123,10 @@ pub fn run(ctx: &Context) -> anyhow::Result<i32> {
 fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> {
     let day = ctx.day()?;
     state.day = Some(day.to_string());
-    let mut input = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut input)
-        .context("cannot read standard input")?;
-    if input.len() as u64 > MAX_INPUT_BYTES {
-        bail!(
-            "standard input is larger than {} MiB",
-            MAX_INPUT_BYTES >> 20
-        );
-    }
+    let input = read_capped(std::io::stdin().lock(), MAX_INPUT_BYTES, "standard input")?;
     state.updates = parse_updates(&input)?;
 
-    let hook = git::open_for_hook().map_err(|e| {
+    let hook = repo::open_for_hook().map_err(|e| {
         if state.updates.iter().any(|u| u.new.len() == 64) {
             e.context("SHA-256 repositories cannot be read by this build (libgit2 reads SHA-1 object stores only)")
         } else {
@@ -196,22 +183,22 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
                 let findings = checker.check(&text, day);
                 report.add(source, text, findings);
             }
-        } else {
-            if update.name.starts_with("refs/notes/") {
-                notes_tips.push((target, &update.name));
-            }
-            if tip_set.insert(target) {
-                tips.push(target);
-            }
+            continue;
+        }
+        if update.name.starts_with("refs/notes/") {
+            notes_tips.push((target, &update.name));
+        }
+        if tip_set.insert(target) {
+            tips.push(target);
         }
     }
 
     let mut commits = 0usize;
-    new_commits::visit_new_commits(&hook, &tips, |oid, object| {
+    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
-        let subject = objects::subject(&object.message).to_string();
-        check_fields(&checker, day, "commit", oid, &object, &mut report);
+        check_fields(&checker, day, "commit", oid, &object, report);
         let findings = checker.check(&object.message, day);
+        let subject = objects::subject(&object.message).to_string();
         report.add(
             Source::Commit {
                 id: oid.to_string(),
@@ -220,12 +207,15 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             object.message,
             findings,
         );
+    };
+    history::push::new_commits(&hook, &tips, |oid, object| {
+        check_commit(oid, object, &mut report);
         Ok(())
     })?;
     // Notes: what each new commit of a notes ref adds. Notes histories are their own,
     // so this second walk covers only them.
     for &(tip, notes_ref) in &notes_tips {
-        for oid in exact_new_commits(&hook.repo, &[tip])? {
+        for oid in history::push::exact_new_commits(&hook.repo, &[tip])? {
             for (source, text) in pushed::added_notes(&hook.repo, notes_ref, oid)? {
                 let findings = checker.check(&text, day);
                 report.add(source, text, findings);
@@ -241,7 +231,9 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         noun: "commit",
         always_summarize: false,
     };
-    report::render(ctx.format, &report, &style, &mut std::io::stderr().lock())
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut std::io::stderr().lock())
         .context("cannot write the report")?;
     let audit_style = Style {
         reveal: true,
@@ -357,228 +349,6 @@ fn check_fields(
             field: field.name,
         };
         report.add(source, field.text, findings);
-    }
-}
-
-/// Commits reachable from `tips` and from no ref of the repository, exactly, in the
-/// order the walk found them.
-///
-/// One walk paints commits `NEW` (from the tips) and `OLD` (from every ref and `HEAD`),
-/// highest first, and stops once no commit that is only `NEW` is left to visit and
-/// nothing left to visit can still reach one found. Commits in the commit-graph are
-/// ordered by generation number, which makes that stopping point provable; commits not
-/// in it (everything, without a graph) by committer date, and the walk then visits
-/// all of them that the refs reach before it stops, so the answer never depends on
-/// clocks. A ref whose target cannot be read is skipped: that only makes more commits
-/// count as new.
-pub fn exact_new_commits(repo: &git2::Repository, tips: &[Oid]) -> anyhow::Result<Vec<Oid>> {
-    if tips.is_empty() {
-        return Ok(Vec::new());
-    }
-    let graph = if repo.path().join("shallow").exists() {
-        None
-    } else {
-        CommitGraph::open(&repo.path().join("objects"))?
-    };
-    let odb = repo.odb().context("cannot open the object database")?;
-    let mut walk = Walk {
-        odb,
-        graph,
-        index: HashMap::new(),
-        nodes: Vec::new(),
-        heap: BinaryHeap::new(),
-        new_only_queued: 0,
-        new_only_unsettled: 0,
-        found: Vec::new(),
-    };
-    for oid in ref_commits(repo, &walk)? {
-        let i = walk.node(oid)?;
-        walk.paint(i, OLD);
-    }
-    for &tip in tips {
-        let i = walk.node(tip)?;
-        walk.paint(i, NEW);
-    }
-    walk.run()?;
-    Ok(walk
-        .found
-        .iter()
-        .filter(|&&i| walk.nodes[i].flags == NEW)
-        .map(|&i| walk.nodes[i].oid)
-        .collect())
-}
-
-/// The commits every ref (and `HEAD`) points at, annotated tags peeled.
-fn ref_commits(repo: &git2::Repository, walk: &Walk<'_>) -> anyhow::Result<Vec<Oid>> {
-    let mut targets = Vec::new();
-    let refs = repo
-        .references()
-        .context("cannot list the repository's refs")?;
-    for reference in refs.flatten() {
-        if let Some(oid) = reference.target() {
-            targets.push(oid);
-        } else if let Ok(resolved) = reference.resolve() {
-            targets.extend(resolved.target());
-        }
-    }
-    if let Ok(head) = repo.head() {
-        targets.extend(head.target());
-    }
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for oid in targets {
-        if seen.insert(oid) {
-            if let Some(commit) = walk.peel(oid) {
-                out.push(commit);
-            }
-        }
-    }
-    Ok(out)
-}
-
-const NEW: u8 = 1;
-const OLD: u8 = 2;
-/// The generation of commits the commit-graph does not hold: above every real one.
-const INFINITY: u32 = u32::MAX;
-
-struct Node {
-    oid: Oid,
-    flags: u8,
-    generation: u32,
-    time: i64,
-    parents: Vec<Oid>,
-    queued: bool,
-    visited: bool,
-}
-
-struct Walk<'r> {
-    odb: git2::Odb<'r>,
-    graph: Option<CommitGraph>,
-    index: HashMap<Oid, usize>,
-    nodes: Vec<Node>,
-    heap: BinaryHeap<(u32, i64, usize)>,
-    /// Queued commits painted `NEW` only.
-    new_only_queued: usize,
-    /// Visited commits outside the graph painted `NEW` only: `OLD` may still reach them
-    /// from any commit outside the graph left to visit.
-    new_only_unsettled: usize,
-    /// Commits visited while `NEW` only, in order.
-    found: Vec<usize>,
-}
-
-impl Walk<'_> {
-    fn node(&mut self, oid: Oid) -> anyhow::Result<usize> {
-        if let Some(&i) = self.index.get(&oid) {
-            return Ok(i);
-        }
-        let (generation, time, parents) = match self.graph.as_ref().and_then(|g| g.get(oid)) {
-            Some(c) => (c.generation, c.time, c.parents),
-            None => {
-                let object = self
-                    .odb
-                    .read(oid)
-                    .with_context(|| format!("cannot read commit {oid}"))?;
-                if object.kind() != ObjectType::Commit {
-                    bail!("object {oid} is a {}, not a commit", object.kind());
-                }
-                let links = git::commit_links(object.data())
-                    .with_context(|| format!("cannot parse commit {oid}"))?;
-                (INFINITY, links.time, links.parents)
-            }
-        };
-        let i = self.nodes.len();
-        self.nodes.push(Node {
-            oid,
-            flags: 0,
-            generation,
-            time,
-            parents,
-            queued: false,
-            visited: false,
-        });
-        self.index.insert(oid, i);
-        Ok(i)
-    }
-
-    /// The commit an object peels to, if it is readable and peels to one.
-    fn peel(&self, mut oid: Oid) -> Option<Oid> {
-        for _ in 0..MAX_TAG_DEPTH {
-            if self.graph.as_ref().is_some_and(|g| g.get(oid).is_some()) {
-                return Some(oid);
-            }
-            match self.odb.read_header(oid).ok()?.1 {
-                ObjectType::Commit => return Some(oid),
-                ObjectType::Tag => {
-                    let object = self.odb.read(oid).ok()?;
-                    let tag = objects::parse(object.data()).ok()?;
-                    let target = std::str::from_utf8(tag.header("object")?).ok()?;
-                    oid = Oid::from_str(target.trim()).ok()?;
-                }
-                _ => return None,
-            }
-        }
-        None
-    }
-
-    fn paint(&mut self, i: usize, flags: u8) {
-        let node = &mut self.nodes[i];
-        let before = node.flags;
-        let after = before | flags;
-        if after == before {
-            return;
-        }
-        node.flags = after;
-        if before == NEW {
-            if node.queued {
-                self.new_only_queued -= 1;
-            }
-            if node.visited && node.generation == INFINITY {
-                self.new_only_unsettled -= 1;
-            }
-        }
-        if !node.queued {
-            node.queued = true;
-            if after == NEW {
-                self.new_only_queued += 1;
-            }
-            self.heap.push((node.generation, node.time, i));
-        }
-    }
-
-    fn run(&mut self) -> anyhow::Result<()> {
-        loop {
-            if self.new_only_queued == 0 {
-                // Nothing only NEW is left to visit. What was found is settled once no
-                // commit outside the graph is left to visit (commits in the graph have
-                // their parents in it, so they cannot reach those outside it), or when
-                // nothing outside the graph was found.
-                let outside_left = self.heap.peek().is_some_and(|t| t.0 == INFINITY);
-                if self.new_only_unsettled == 0 || !outside_left {
-                    return Ok(());
-                }
-            }
-            let Some((_, _, i)) = self.heap.pop() else {
-                return Ok(());
-            };
-            let node = &mut self.nodes[i];
-            node.queued = false;
-            let flags = node.flags;
-            if flags == NEW {
-                self.new_only_queued -= 1;
-                if !node.visited {
-                    self.found.push(i);
-                }
-                if node.generation == INFINITY {
-                    self.new_only_unsettled += 1;
-                }
-            }
-            node.visited = true;
-            let parents = node.parents.clone();
-            for p in parents {
-                let j = self.node(p)?;
-                self.paint(j, flags);
-            }
-        }
     }
 }
 

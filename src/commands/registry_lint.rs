@@ -6,17 +6,19 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::cli::{Context, Format, EXIT_ERROR, EXIT_OK};
+use crate::commands::Context;
 use crate::engine::registry::{self, Problem};
 use crate::engine::verdict::Checker;
 use crate::git;
 use crate::load::discovery;
+use crate::report::format::Format;
+use crate::report::{EXIT_ERROR, EXIT_OK};
 
 pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
     let located = match path {
         Some(p) => discovery::read_path(p)?,
         None => {
-            let repo = git::open_from_env().ok().flatten();
+            let repo = git::repo::open_from_env().ok().flatten();
             discovery::locate(ctx.registry.as_deref(), repo.as_ref())?
         }
     };

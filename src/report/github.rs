@@ -16,25 +16,30 @@ use std::io::{self, Write};
 
 use super::{
     describe, escape_controls, help_line, line_bounds, position, revealed, sarif::pseudo_path,
-    short_id, truncate_chars, Report, Source, Style,
+    short_id, truncate_chars, Render, Report, Source, Style,
 };
 use crate::engine::verdict::{Finding, Level};
 
-pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for item in &report.items {
-        for f in &item.findings {
-            writeln!(out, "{}", command(&item.source, &item.text, f, style))?;
+/// GitHub Actions workflow commands: one annotation per finding.
+pub struct Github;
+
+impl Render for Github {
+    fn render(&self, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
+        for item in &report.items {
+            for f in &item.findings {
+                writeln!(out, "{}", command(&item.source, &item.text, f, style))?;
+            }
         }
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        writeln!(
+            out,
+            "embargo: {}, {} in {} checked",
+            plural(report.blocked(), "blocked mention", "blocked mentions"),
+            plural(report.warnings(), "warning", "warnings"),
+            plural(report.checked, style.noun, &format!("{}s", style.noun)),
+        )
     }
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    writeln!(
-        out,
-        "embargo: {}, {} in {} checked",
-        plural(report.blocked(), "blocked mention", "blocked mentions"),
-        plural(report.warnings(), "warning", "warnings"),
-        plural(report.checked, style.noun, &format!("{}s", style.noun)),
-    )
 }
 
 /// One workflow command for one finding.

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{
-    describe, escape_controls, help_line, line_bounds, position, revealed, Report, Style,
+    describe, escape_controls, help_line, line_bounds, position, revealed, Render, Report, Style,
     MAX_SHOWN_PER_TEXT,
 };
 use crate::engine::verdict::{Finding, Level};
@@ -18,84 +18,90 @@ const RESET: &str = "\x1b[0m";
 /// Long lines are shown as a window around the match.
 const CONTEXT_CHARS: usize = 60;
 
-pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let paint = |code: &'static str| if style.color { code } else { "" };
-    for item in &report.items {
-        for finding in item.findings.iter().take(MAX_SHOWN_PER_TEXT) {
-            let (word, color) = match finding.level {
-                Level::Block => ("error", RED),
-                Level::Warn => ("warning", YELLOW),
-            };
-            let pos = position(&item.text, finding.span.start);
-            writeln!(
-                out,
-                "{}{word}[{}]{}{}: {}{}",
-                paint(color),
-                finding.kind.name(),
-                paint(RESET),
-                paint(BOLD),
-                describe(finding),
-                paint(RESET)
-            )?;
-            writeln!(
-                out,
-                "  {}-->{} {}:{}:{}",
-                paint(BLUE),
-                paint(RESET),
-                item.source,
-                pos.line,
-                pos.column
-            )?;
-            let (shown, marks) = excerpt(&item.text, finding);
-            let gutter = pos.line.to_string();
-            let pad = " ".repeat(gutter.len());
-            writeln!(out, "{pad} {}|{}", paint(BLUE), paint(RESET))?;
-            writeln!(out, "{gutter} {}|{} {shown}", paint(BLUE), paint(RESET))?;
-            writeln!(
-                out,
-                "{pad} {}|{} {}{marks}{}",
-                paint(BLUE),
-                paint(RESET),
-                paint(color),
-                paint(RESET)
-            )?;
-            if style.reveal {
-                if let Some((id, field, value)) = revealed(style.registry, finding) {
-                    writeln!(
-                        out,
-                        "{pad} = registry: {} ({field}: {})",
-                        escape_controls(&id),
-                        escape_controls(&value)
-                    )?;
-                }
-            }
-            if finding.level == Level::Block {
+/// For people: each finding with its line, an excerpt and a marker, then a summary.
+pub struct Human;
+
+impl Render for Human {
+    fn render(&self, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let paint = |code: &'static str| if style.color { code } else { "" };
+        for item in &report.items {
+            for finding in item.findings.iter().take(MAX_SHOWN_PER_TEXT) {
+                let (word, color) = match finding.level {
+                    Level::Block => ("error", RED),
+                    Level::Warn => ("warning", YELLOW),
+                };
+                let pos = position(&item.text, finding.span.start);
                 writeln!(
                     out,
-                    "{pad} = help: {}",
-                    escape_controls(help_line(style.registry))
+                    "{}{word}[{}]{}{}: {}{}",
+                    paint(color),
+                    finding.kind.name(),
+                    paint(RESET),
+                    paint(BOLD),
+                    describe(finding),
+                    paint(RESET)
                 )?;
+                writeln!(
+                    out,
+                    "  {}-->{} {}:{}:{}",
+                    paint(BLUE),
+                    paint(RESET),
+                    item.source,
+                    pos.line,
+                    pos.column
+                )?;
+                let (shown, marks) = excerpt(&item.text, finding);
+                let gutter = pos.line.to_string();
+                let pad = " ".repeat(gutter.len());
+                writeln!(out, "{pad} {}|{}", paint(BLUE), paint(RESET))?;
+                writeln!(out, "{gutter} {}|{} {shown}", paint(BLUE), paint(RESET))?;
+                writeln!(
+                    out,
+                    "{pad} {}|{} {}{marks}{}",
+                    paint(BLUE),
+                    paint(RESET),
+                    paint(color),
+                    paint(RESET)
+                )?;
+                if style.reveal {
+                    if let Some((id, field, value)) = revealed(style.registry, finding) {
+                        writeln!(
+                            out,
+                            "{pad} = registry: {} ({field}: {})",
+                            escape_controls(&id),
+                            escape_controls(&value)
+                        )?;
+                    }
+                }
+                if finding.level == Level::Block {
+                    writeln!(
+                        out,
+                        "{pad} = help: {}",
+                        escape_controls(help_line(style.registry))
+                    )?;
+                }
+                writeln!(out)?;
             }
-            writeln!(out)?;
+            let hidden = item.findings.len().saturating_sub(MAX_SHOWN_PER_TEXT);
+            if hidden > 0 {
+                writeln!(out, "... and {hidden} more findings in {}\n", item.source)?;
+            }
         }
-        let hidden = item.findings.len().saturating_sub(MAX_SHOWN_PER_TEXT);
-        if hidden > 0 {
-            writeln!(out, "... and {hidden} more findings in {}\n", item.source)?;
+        let (blocked, warnings) = (report.blocked(), report.warnings());
+        if blocked + warnings > 0 || style.always_summarize {
+            let plural = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            writeln!(
+                out,
+                "embargo: {}, {} in {} checked",
+                plural(blocked, "blocked mention", "blocked mentions"),
+                plural(warnings, "warning", "warnings"),
+                plural(report.checked, style.noun, &format!("{}s", style.noun)),
+            )?;
         }
+        Ok(())
     }
-    let (blocked, warnings) = (report.blocked(), report.warnings());
-    if blocked + warnings > 0 || style.always_summarize {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        writeln!(
-            out,
-            "embargo: {}, {} in {} checked",
-            plural(blocked, "blocked mention", "blocked mentions"),
-            plural(warnings, "warning", "warnings"),
-            plural(report.checked, style.noun, &format!("{}s", style.noun)),
-        )?;
-    }
-    Ok(())
 }
 
 /// The finding's line, escaped, and a marker line underneath the matched part.

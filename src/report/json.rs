@@ -5,15 +5,22 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use super::{escape_controls, line_bounds, position, revealed, short_id, Report, Source, Style};
+use super::{
+    escape_controls, line_bounds, position, revealed, short_id, Render, Report, Source, Style,
+};
 use crate::engine::verdict::{Finding, Kind, Level};
 
 pub const SCHEMA_VERSION: u64 = 1;
 
-pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let doc = document(report, style);
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+/// One JSON document (schema version [`SCHEMA_VERSION`]).
+pub struct Json;
+
+impl Render for Json {
+    fn render(&self, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let doc = document(report, style);
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
 }
 
 pub fn document(report: &Report, style: &Style<'_>) -> Value {

@@ -1,7 +1,10 @@
-//! Rendering findings for people and machines: human, json (and, for `check`, sarif and
-//! github). Nothing from the registry is printed unless `--reveal` is given: a finding
-//! shows the user's own text, its position, its kind and its severity, never the issue.
+//! Rendering findings for people and machines: the [`Report`] a command builds, the four
+//! output formats ([`format`]) behind one [`Render`] trait (human, json, sarif, github), and the
+//! exit code a report stands for. Nothing from the registry is printed unless
+//! `--reveal` is given: a finding shows the user's own text, its position, its kind and
+//! its severity, never the issue.
 
+pub mod format;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -10,58 +13,9 @@ pub mod sarif;
 use std::fmt;
 use std::io::{self, Write};
 
-use crate::cli::Format;
 use crate::engine::registry::Registry;
+use crate::engine::source::{RequestKind, Source};
 use crate::engine::verdict::{Finding, Kind, Level};
-
-/// Where a checked text came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A commit message file (the commit-msg hook); `-` is standard input.
-    MessageFile { path: String },
-    /// A commit's message.
-    Commit { id: String, subject: String },
-    /// A ref name being pushed or a branch name.
-    RefName { name: String },
-    /// An annotated tag's message.
-    Tag { name: String, id: String },
-    /// A field of a pull or merge request: `title`, `body`, `head branch`.
-    Request { kind: RequestKind, field: String },
-    /// Other text a commit, tag or push publishes: `object` is what holds it (`commit`,
-    /// `tag`, `note`, `push option`, `ref`), `id` the object it belongs to, `field` which
-    /// text (`author`, `mergetag`, the notes ref, the option's number, a path).
-    Field {
-        object: String,
-        id: Option<String>,
-        field: String,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestKind {
-    PullRequest,
-    MergeRequest,
-}
-
-impl Source {
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Source::MessageFile { .. } => "message-file",
-            Source::Commit { .. } => "commit",
-            Source::RefName { .. } => "ref",
-            Source::Tag { .. } => "tag",
-            Source::Request {
-                kind: RequestKind::PullRequest,
-                ..
-            } => "pull-request",
-            Source::Request {
-                kind: RequestKind::MergeRequest,
-                ..
-            } => "merge-request",
-            Source::Field { .. } => "field",
-        }
-    }
-}
 
 pub fn short_id(id: &str) -> &str {
     &id[..id.len().min(12)]
@@ -101,6 +55,13 @@ impl fmt::Display for Source {
         }
     }
 }
+
+/// Exit code: nothing blocked.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: at least one blocked mention.
+pub const EXIT_BLOCKED: i32 = 1;
+/// Exit code: an error (usage, registry, git, input). Hooks reject on it.
+pub const EXIT_ERROR: i32 = 2;
 
 /// One checked text that has findings.
 #[derive(Debug, Clone)]
@@ -149,9 +110,9 @@ impl Report {
     /// The exit code the report stands for (§1).
     pub fn exit_code(&self) -> i32 {
         if self.blocked() > 0 {
-            crate::cli::EXIT_BLOCKED
+            EXIT_BLOCKED
         } else {
-            crate::cli::EXIT_OK
+            EXIT_OK
         }
     }
 }
@@ -171,19 +132,10 @@ pub struct Style<'a> {
 /// At most this many findings per text are shown; the rest are counted.
 pub const MAX_SHOWN_PER_TEXT: usize = 50;
 
-pub fn render(
-    format: Format,
-    report: &Report,
-    style: &Style<'_>,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        Format::Human => human::render(report, style, out),
-        Format::Json => json::render(report, style, out),
-        Format::Sarif | Format::Github => Err(io::Error::other(
-            "--format sarif and github are only for `embargo check`",
-        )),
-    }
+/// One output format: the four formats render the same [`Report`] with the same
+/// [`Style`], so a command picks one by [`format::Format`] and never by name.
+pub trait Render {
+    fn render(&self, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// 1-based line and column (in characters) of a byte offset.

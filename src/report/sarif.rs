@@ -29,8 +29,8 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{
-    describe, escape_controls, help_line, line_bounds, position, revealed, truncate_chars, Report,
-    RequestKind, Source, Style,
+    describe, escape_controls, help_line, line_bounds, position, revealed, truncate_chars, Render,
+    Report, RequestKind, Source, Style,
 };
 use crate::engine::registry::GenericMode;
 use crate::engine::verdict::{Finding, Kind, Level};
@@ -64,9 +64,14 @@ const RULES: [(&str, &str, &str, &str); 3] = [
     ),
 ];
 
-pub fn render(report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(report, style))?;
-    writeln!(out)
+/// A SARIF 2.1.0 log, for code scanning.
+pub struct Sarif;
+
+impl Render for Sarif {
+    fn render(&self, report: &Report, style: &Style<'_>, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &document(report, style))?;
+        writeln!(out)
+    }
 }
 
 pub fn document(report: &Report, style: &Style<'_>) -> Value {

@@ -8,12 +8,14 @@
 //! is a binary search, and an undeltified commit is one zlib stream whose inflated size
 //! the pack records. libdeflate inflates such a whole buffer about twice as fast as zlib.
 //!
-//! This reader is only a shortcut. Whatever it does not handle in the simplest form —
-//! an object not in these packs (loose, in an alternate, written since), stored as a
-//! delta, of another type, a pack or index it cannot parse (index v1, SHA-256), anything
-//! inconsistent — it answers `None`, and the caller reads the object through libgit2,
-//! which reports any real problem. What it does answer is checked as libgit2 checks it:
-//! the stream inflates to exactly the recorded size with a valid zlib checksum.
+//! This reader is only a shortcut. A commit stored whole, or as a chain of offset deltas
+//! (at most 64 deep; git packs at most 50 by default), is read here. Whatever
+//! else it meets — an object not in these packs (loose, in an alternate, written since),
+//! a reference delta (thin packs), a deeper chain, another type, a pack or index it
+//! cannot parse (index v1, SHA-256), anything inconsistent — it answers `None`, and the
+//! caller reads the object through libgit2, which reports any real problem. What it does
+//! answer is checked as libgit2 checks it: every stream inflates to exactly the recorded
+//! size with a valid zlib checksum, and a delta must produce exactly its recorded size.
 
 use std::cell::RefCell;
 use std::fs;
@@ -64,8 +66,8 @@ impl Packs {
         Packs { packs }
     }
 
-    /// The raw commit `oid`, if one of these packs holds it as a whole (undeltified)
-    /// commit that inflates cleanly to its recorded size; otherwise `None`.
+    /// The raw commit `oid`, if one of these packs holds it whole or as offset deltas
+    /// that inflate and apply cleanly to their recorded sizes; otherwise `None`.
     pub fn read_commit(&self, oid: Oid) -> Option<Vec<u8>> {
         self.packs
             .iter()

@@ -7,8 +7,8 @@
 //! signatures (`gpgsig`, `gpgsig-sha256`, and the signature block of a tag embedded in
 //! `mergetag`), which are machine output no one writes into.
 
-use crate::encoding;
-use crate::objects::{self, RawObject};
+use crate::git::encoding;
+use crate::git::objects::{self, RawObject};
 
 /// One text field of an object: its header name (`author`, `mergetag`, ...) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]

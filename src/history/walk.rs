@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use git2::{ObjectType, Odb, Oid};
 
-use crate::git;
-use crate::pack::Packs;
+use crate::git::objects;
+use crate::git::pack::Packs;
 
 /// Where a scan reads objects: the packs directly where they can, else libgit2.
 #[derive(Clone, Copy)]
@@ -300,7 +300,7 @@ fn read_commit(
     objects: Objects<'_>,
     oid: Oid,
     shallow: Option<&HashSet<Oid>>,
-) -> Result<(Vec<u8>, git::CommitLinks), WalkError> {
+) -> Result<(Vec<u8>, objects::CommitLinks), WalkError> {
     if shallow.is_some_and(|s| s.contains(&oid)) {
         return Err(WalkError::Shallow(oid));
     }
@@ -314,7 +314,7 @@ fn read_commit(
             object.data().to_vec()
         }
     };
-    let links = git::commit_links(&data).map_err(|e| WalkError::Malformed(oid, e))?;
+    let links = objects::commit_links(&data).map_err(|e| WalkError::Malformed(oid, e))?;
     Ok((data, links))
 }
 

@@ -8,7 +8,7 @@
 use anyhow::{anyhow, bail, Context as _};
 use git2::{ObjectType, Oid, Repository};
 
-use crate::report::Source;
+use crate::engine::source::Source;
 
 /// A blob larger than this is not read: an error, never a silent skip.
 pub const MAX_BLOB_BYTES: usize = 64 << 20;

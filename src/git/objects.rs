@@ -1,13 +1,16 @@
 //! Commit and tag messages read from raw git objects: every byte git stores (text after
 //! a NUL included, which `git log` hides but every clone carries), decoded per the
-//! object's `encoding` header as git decodes it ([`crate::encoding`]).
+//! object's `encoding` header as git decodes it ([`crate::git::encoding`]).
 
 use std::borrow::Cow;
 
 use anyhow::{anyhow, Context as _};
 use git2::{ObjectType, Oid, Repository};
 
-use crate::encoding::{self, DecodeError};
+use crate::git::encoding::{self, DecodeError};
+
+/// Tags that point at tags are followed this deep at most.
+pub const MAX_TAG_DEPTH: usize = 64;
 
 /// A parsed commit or tag object: the headers that matter here and the message.
 #[derive(Debug, Clone)]
@@ -136,6 +139,41 @@ pub fn subject(message: &str) -> &str {
     message.lines().next().unwrap_or("")
 }
 
+/// What the commit walk needs of a commit: its parents and committer time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitLinks {
+    pub parents: Vec<git2::Oid>,
+    pub time: i64,
+}
+
+/// Reads the parents and committer time from a raw commit's headers.
+pub fn commit_links(data: &[u8]) -> anyhow::Result<CommitLinks> {
+    let mut parents = Vec::new();
+    let mut time = 0;
+    for line in data.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            break;
+        }
+        if let Some(hex) = line.strip_prefix(b"parent ") {
+            let hex = std::str::from_utf8(hex).unwrap_or("");
+            parents.push(
+                git2::Oid::from_str(hex.trim())
+                    .map_err(|_| anyhow::anyhow!("bad parent line `parent {hex}`"))?,
+            );
+        } else if let Some(sig) = line.strip_prefix(b"committer ") {
+            let sig = String::from_utf8_lossy(sig);
+            if let Some(after) = sig.rfind('>').map(|i| &sig[i + 1..]) {
+                time = after
+                    .split_whitespace()
+                    .next()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    Ok(CommitLinks { parents, time })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +226,16 @@ mod tests {
     fn bad_utf8_decodes_lossily_and_an_unknown_label_is_an_error() {
         assert_eq!(decode(b"a\xffb", None).unwrap(), "a\u{FFFD}b");
         assert!(decode(b"a\xffb", Some(b"no-such-encoding")).is_err());
+    }
+
+    #[test]
+    fn commit_links_reads_parents_and_committer_time() {
+        let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
+parent 1111111111111111111111111111111111111111\n\
+parent 2222222222222222222222222222222222222222\n\
+author A <a@b> 5 +0000\ncommitter C <c@d> 1700000000 +0100\n\nparent 3333333333333333333333333333333333333333\n";
+        let links = commit_links(raw).unwrap();
+        assert_eq!(links.parents.len(), 2);
+        assert_eq!(links.time, 1_700_000_000);
     }
 }
