@@ -194,9 +194,10 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     }
 
     let mut commits = 0usize;
+    let mut clean = HashSet::new();
     let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
-        check_fields(&checker, day, "commit", oid, &object, report);
+        check_fields(&checker, day, "commit", oid, &object, &mut clean, report);
         let findings = checker.check(&object.message, day);
         let subject = objects::subject(&object.message).to_string();
         report.add(
@@ -208,7 +209,14 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             findings,
         );
     };
-    history::push::new_commits(&hook, &tips, |oid, object| {
+    // The values refs had before the push: a walk that stops at one of them is done.
+    let old_values: Vec<Oid> = state
+        .updates
+        .iter()
+        .filter(|u| !u.is_creation())
+        .filter_map(|u| Oid::from_str(&u.old).ok())
+        .collect();
+    history::push::new_commits(&hook, &tips, &old_values, |oid, object| {
         check_commit(oid, object, &mut report);
         Ok(())
     })?;
@@ -313,7 +321,7 @@ fn check_tag_chain(
                             findings,
                         );
                     }
-                    check_fields(checker, day, "tag", oid, &tag, report);
+                    check_fields(checker, day, "tag", oid, &tag, &mut HashSet::new(), report);
                     let findings = checker.check(&tag.message, day);
                     report.add(
                         Source::Tag {
@@ -333,16 +341,26 @@ fn check_tag_chain(
 }
 
 /// Checks the idents and extra headers of a commit or tag ([`published::fields`]).
+/// `clean` holds idents already found clean: a push of many commits repeats a few.
 fn check_fields(
     checker: &Checker,
     day: time::Date,
     object: &str,
     oid: Oid,
     raw: &objects::RawObject,
+    clean: &mut HashSet<String>,
     report: &mut Report,
 ) {
     for field in published::fields(raw) {
+        let ident = matches!(field.name.as_str(), "author" | "committer" | "tagger");
+        if ident && clean.contains(&field.text) {
+            continue;
+        }
         let findings = checker.check(&field.text, day);
+        if ident && findings.is_empty() {
+            clean.insert(field.text);
+            continue;
+        }
         let source = Source::Field {
             object: object.to_string(),
             id: Some(oid.to_string()),

@@ -16,7 +16,8 @@
 //! the painting walk. The union is the exact set: what the tips reach is the commits
 //! proven new plus what those stopping points reach, and the painting walk removes
 //! from the latter all that a ref reaches. A plain push on top of a branch stops at the
-//! branch's old tip, which a ref names, so the painting walk ends at once.
+//! branch's old tip, which the push's own input names as a ref's value before the push:
+//! then nothing is left to paint, and no ref is read at all.
 //! docs/server.md has the measurements.
 
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
@@ -30,10 +31,13 @@ use crate::git::CommitGraph;
 
 /// Visits every commit new to the repository once, with its parsed object: first those
 /// the quarantine proves new (breadth-first from the tips), then those the painting
-/// walk finds.
+/// walk finds. `old_values` are values refs had before the push (the `<old>` ids of the
+/// push's input): a stopping point that is one of them (peeled) is not new, nor is
+/// anything it reaches.
 pub fn new_commits(
     hook: &HookRepository,
     tips: &[Oid],
+    old_values: &[Oid],
     mut visit: impl FnMut(Oid, RawObject) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let Some(quarantine) = &hook.quarantine else {
@@ -58,7 +62,8 @@ pub fn new_commits(
             stops.push(oid);
             continue;
         }
-        let (parents, object) = read_commit(&hook.repo, oid)?;
+        // Read from the quarantine alone: the store would only miss first.
+        let (parents, object) = read_commit_from(&quarantine.odb, oid)?;
         for parent in parents {
             if seen.insert(parent) {
                 queue.push_back(parent);
@@ -66,7 +71,12 @@ pub fn new_commits(
         }
         visit(oid, object)?;
     }
-    if stops.is_empty() {
+    let odb = hook.repo.odb().context("cannot open the object database")?;
+    let old: HashSet<Oid> = old_values
+        .iter()
+        .filter_map(|&oid| peel(&odb, None, oid))
+        .collect();
+    if stops.iter().all(|oid| old.contains(oid)) {
         return Ok(());
     }
     let stop_set: HashSet<Oid> = stops.iter().copied().collect();
@@ -86,9 +96,33 @@ fn exists(odb: &Odb<'_>, oid: Oid) -> bool {
     odb.exists_ext(oid, OdbLookupFlags::NO_REFRESH)
 }
 
+/// The commit an object peels to, if it is readable and peels to one.
+fn peel(odb: &Odb<'_>, graph: Option<&CommitGraph>, mut oid: Oid) -> Option<Oid> {
+    for _ in 0..MAX_TAG_DEPTH {
+        if graph.is_some_and(|g| g.get(oid).is_some()) {
+            return Some(oid);
+        }
+        match odb.read_header(oid).ok()?.1 {
+            ObjectType::Commit => return Some(oid),
+            ObjectType::Tag => {
+                let object = odb.read(oid).ok()?;
+                let tag = objects::parse_headers(object.data());
+                let target = std::str::from_utf8(tag.header("object")?).ok()?;
+                oid = Oid::from_str(target.trim()).ok()?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// A commit's parents and parsed object.
 fn read_commit(repo: &git2::Repository, oid: Oid) -> anyhow::Result<(Vec<Oid>, RawObject)> {
     let odb = repo.odb().context("cannot open the object database")?;
+    read_commit_from(&odb, oid)
+}
+
+fn read_commit_from(odb: &Odb<'_>, oid: Oid) -> anyhow::Result<(Vec<Oid>, RawObject)> {
     let object = odb
         .read(oid)
         .with_context(|| format!("cannot read commit {oid}"))?;
@@ -242,23 +276,8 @@ impl Walk<'_> {
     }
 
     /// The commit an object peels to, if it is readable and peels to one.
-    fn peel(&self, mut oid: Oid) -> Option<Oid> {
-        for _ in 0..MAX_TAG_DEPTH {
-            if self.graph.as_ref().is_some_and(|g| g.get(oid).is_some()) {
-                return Some(oid);
-            }
-            match self.odb.read_header(oid).ok()?.1 {
-                ObjectType::Commit => return Some(oid),
-                ObjectType::Tag => {
-                    let object = self.odb.read(oid).ok()?;
-                    let tag = objects::parse_headers(object.data());
-                    let target = std::str::from_utf8(tag.header("object")?).ok()?;
-                    oid = Oid::from_str(target.trim()).ok()?;
-                }
-                _ => return None,
-            }
-        }
-        None
+    fn peel(&self, oid: Oid) -> Option<Oid> {
+        peel(&self.odb, self.graph.as_ref(), oid)
     }
 
     fn paint(&mut self, i: usize, flags: u8) {
