@@ -369,6 +369,24 @@ fn messages_are_decoded_as_git_decodes_them() {
 }
 
 #[test]
+fn raw_bytes_git_shows_when_it_cannot_decode_the_object_are_checked() {
+    // A UTF-7 commit dated `+0000`: glibc refuses the `+0000` shift sequence, so git
+    // cannot decode the whole object and `git log` shows the raw bytes, where the alias
+    // is plain. The message alone decodes (`+CVE-` is a valid UTF-7 run) to text without it.
+    let s = Server::new("enc-raw.git");
+    let before = s.server_ref("refs/heads/main").unwrap();
+    let id = raw_commit(&s, "encoding UTF-7\n", b"Fix +CVE-2026-41873\n");
+    assert!(shown_message(&s, &id).contains("+CVE-2026-41873"));
+    let out = s.push(&["origin", "main"]);
+    assert_rejected(&out);
+    assert!(stderr(&out).contains(" message bytes"), "{}", stderr(&out));
+    assert_eq!(s.server_ref("refs/heads/main").unwrap(), before);
+    s.git(&["reset", "-q", "--hard", &before]);
+    raw_commit(&s, "encoding UTF-7\n", b"Fix +AHQ-he parser\n");
+    assert_accepted(&s.push(&["origin", "main"]));
+}
+
+#[test]
 fn an_encoding_git_cannot_decode_rejects_the_push() {
     let s = Server::new("enc-unknown.git");
     let before = s.server_ref("refs/heads/main").unwrap();

@@ -18,6 +18,10 @@ pub struct RawObject {
     /// `tree`/`object`, `parent`s, `type`, `tag`, `encoding`, `committer`/`tagger`...
     pub headers: Vec<(String, Vec<u8>)>,
     pub message: String,
+    /// The message's raw bytes (lossily), where they read differently from the decoded
+    /// message: what git shows when it cannot decode the whole object (a UTF-7 commit
+    /// with a `+0000` date, say), and what a viewer that does not decode shows.
+    pub undecoded: Option<String>,
 }
 
 impl RawObject {
@@ -56,7 +60,17 @@ pub fn read(repo: &Repository, oid: Oid) -> anyhow::Result<(ObjectType, RawObjec
 /// decoded as git would decode it is an error.
 pub fn parse(data: &[u8]) -> Result<RawObject, DecodeError> {
     let mut raw = parse_headers(data);
-    raw.message = decode(body(data), raw.header("encoding"))?;
+    let body = body(data);
+    raw.message = decode(body, raw.header("encoding"))?;
+    if raw
+        .header("encoding")
+        .is_some_and(|l| !l.is_empty() && !encoding::is_utf8_label(l))
+    {
+        let lossy = String::from_utf8_lossy(body);
+        if lossy != raw.message {
+            raw.undecoded = Some(lossy.into_owned());
+        }
+    }
     Ok(raw)
 }
 
@@ -81,6 +95,7 @@ pub fn parse_headers(data: &[u8]) -> RawObject {
     RawObject {
         headers,
         message: String::new(),
+        undecoded: None,
     }
 }
 
@@ -192,6 +207,16 @@ mod tests {
         let o = parse(raw).unwrap();
         assert_eq!(o.header("gpgsig").unwrap(), b"-----BEGIN\nline\n-----END");
         assert_eq!(o.message, "caf\u{e9}\n");
+    }
+
+    #[test]
+    fn raw_bytes_are_kept_where_they_read_differently() {
+        let o = parse(b"tree t\nencoding UTF-7\n\nFix +CVE-2026\n").unwrap();
+        assert_eq!(o.undecoded.as_deref(), Some("Fix +CVE-2026\n"));
+        assert!(!o.message.contains("CVE"));
+        let same = parse(b"tree t\nencoding ISO-8859-1\n\nplain\n").unwrap();
+        assert_eq!(same.undecoded, None);
+        assert_eq!(parse(b"tree t\n\nplain\n").unwrap().undecoded, None);
     }
 
     #[test]

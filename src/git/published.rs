@@ -3,6 +3,10 @@
 //! which embeds a whole tag, and any header git does not know), as `git log` and
 //! hosting sites show them.
 //!
+//! The message's raw bytes count too where they read differently from the decoded
+//! message ([`RawObject::undecoded`]): git shows them when it cannot decode the whole
+//! object.
+//!
 //! Left out: the headers that hold only object ids or the encoding's name, and
 //! signatures (`gpgsig`, `gpgsig-sha256`, and the signature block of a tag embedded in
 //! `mergetag`), which are machine output no one writes into.
@@ -47,6 +51,12 @@ pub fn fields(raw: &RawObject) -> Vec<Field> {
         out.push(Field {
             name: name.clone(),
             text,
+        });
+    }
+    if let Some(raw_message) = &raw.undecoded {
+        out.push(Field {
+            name: "message bytes".to_string(),
+            text: raw_message.clone(),
         });
     }
     out
