@@ -3,6 +3,7 @@
 # (default /opt/embargo-test-tools), with links in its bin/:
 #   pre-commit       from PyPI, in its own virtualenv (tests/pre_commit.rs)
 #   sarif-multitool  Microsoft's SARIF validator, from npm (tests/formats.rs)
+# and, from the system's packages, ssh-keygen (signed tags in tests/backstop.rs).
 # Idempotent and quiet: a tool already there is kept; output is shown only on failure.
 # Needs python3 (with venv) and npm; on a bare Debian machine it installs them with apt.
 set -eu
@@ -33,6 +34,9 @@ apt_install() {
 }
 
 mkdir -p "$TOOLS/bin"
+
+# ssh-keygen: git signs tags with an SSH key (gpg.format=ssh) in tests/backstop.rs.
+command -v ssh-keygen >/dev/null 2>&1 || apt_install openssh-client
 
 # pre-commit, from PyPI, in a virtualenv of its own (no clash with system packages).
 if ! "$TOOLS/venv/bin/pre-commit" --version >/dev/null 2>&1; then

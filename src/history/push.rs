@@ -190,7 +190,8 @@ fn ref_commits(repo: &git2::Repository, walk: &Walk<'_>) -> anyhow::Result<Vec<O
         .references()
         .context("cannot list the repository's refs")?;
     for reference in refs.flatten() {
-        if let Some(oid) = reference.target() {
+        // A packed annotated tag carries its peeled target: no tag object to read.
+        if let Some(oid) = reference.target_peel().or_else(|| reference.target()) {
             targets.push(oid);
         } else if let Ok(resolved) = reference.resolve() {
             targets.extend(resolved.target());
