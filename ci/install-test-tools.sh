@@ -2,6 +2,8 @@
 # Installs the external tools the integration tests use, into $EMBARGO_TEST_TOOLS
 # (default /opt/embargo-test-tools), with links in its bin/:
 #   pre-commit       from PyPI, in its own virtualenv (tests/pre_commit.rs)
+#   python-icalendar a python with the icalendar package from PyPI, in the same
+#                    virtualenv (tests/timeline.rs parses `notice calendar` back)
 #   sarif-multitool  Microsoft's SARIF validator, from npm (tests/formats.rs)
 # and, from the system's packages, ssh-keygen (signed tags in tests/backstop.rs).
 # Idempotent and quiet: a tool already there is kept; output is shown only on failure.
@@ -11,6 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 TOOLS=${EMBARGO_TEST_TOOLS:-/opt/embargo-test-tools}
 PRE_COMMIT_VERSION=4.7.0
+ICALENDAR_VERSION=7.3.0
 MULTITOOL_VERSION=5.7.0
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
@@ -48,6 +51,12 @@ if ! "$TOOLS/venv/bin/pre-commit" --version >/dev/null 2>&1; then
     run "$TOOLS/venv/bin/python" -m pip install --quiet --disable-pip-version-check "pre-commit==$PRE_COMMIT_VERSION"
 fi
 ln -sf "$TOOLS/venv/bin/pre-commit" "$TOOLS/bin/pre-commit"
+if ! "$TOOLS/venv/bin/python" -c 'import icalendar' >/dev/null 2>&1; then
+    run "$TOOLS/venv/bin/python" -m pip install --quiet --disable-pip-version-check "icalendar==$ICALENDAR_VERSION"
+fi
+# A wrapper, not a link: a venv's python finds its packages only when run from the venv.
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$TOOLS/venv/bin/python" >"$TOOLS/bin/python-icalendar"
+chmod +x "$TOOLS/bin/python-icalendar"
 
 # The SARIF multitool, from npm: a self-contained Linux build inside the package. Called
 # directly: the npm wrapper passes arguments through a shell.

@@ -1,7 +1,7 @@
 //! What `embargo check` checks when it is given no revisions (contract §7): the pull
 //! request, merge request or push that the CI job was started for, read from the CI's own
 //! environment. Only the environment and the event payload are read here; walking the
-//! commits is [`crate::commands::check`]'s job.
+//! commits is [`crate::history`]'s job.
 //!
 //! * **GitHub Actions** (`$GITHUB_EVENT_NAME`, payload at `$GITHUB_EVENT_PATH`):
 //!   - `pull_request`, `pull_request_target`: `pull_request.base.sha..pull_request.head.sha`

@@ -35,7 +35,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub reveal: bool,
 
-    /// Output format. `check` also takes sarif and github.
+    /// Output format. `check` and `check-text` also take sarif and github.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -64,10 +64,21 @@ pub enum Command {
         #[command(flatten)]
         revisions: commands::check::Revisions,
     },
+    /// Check any text verbatim (release notes, an advisory, a blog post), as `check`
+    /// judges commit messages; no git cleanup, `#` lines included.
+    CheckText {
+        /// The files to check; `-` (or none) reads standard input.
+        files: Vec<PathBuf>,
+    },
     /// Work with the registry itself.
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// Texts for the disclosure timeline: partner notice, release notes, calendar.
+    Notice {
+        #[command(subcommand)]
+        command: commands::notice::NoticeCommand,
     },
 }
 
@@ -78,14 +89,33 @@ pub enum RegistryCommand {
         /// The registry to lint (default: the discovered one).
         path: Option<PathBuf>,
     },
+    /// Each issue's phase, dates and whether a mention is blocked on the as-of day.
+    Status {
+        /// The registry (default: the discovered one).
+        path: Option<PathBuf>,
+    },
+    /// Add an issue to the registry file.
+    Add(commands::registry_edit::AddArgs),
+    /// Set an issue's severity.
+    Triage(commands::registry_edit::TriageArgs),
+    /// Record the release of issues (default day: the as-of day).
+    Release(commands::registry_edit::ReleaseArgs),
+    /// Record the disclosure of issues (default day: the as-of day).
+    Disclose(commands::registry_edit::DiscloseArgs),
 }
 
 impl Command {
-    /// The output formats the command takes: `check` prints reports for CI (all four);
-    /// the hooks and `registry lint` print for a person or a script (human, json).
+    /// The output formats the command takes: `check` and `check-text` print reports for
+    /// CI (all four); the calendar is iCalendar (`human`, the default); the rest print
+    /// for a person or a script (human, json).
     pub fn formats(&self) -> &'static [Format] {
         match self {
-            Command::Check { .. } => &[Format::Human, Format::Json, Format::Sarif, Format::Github],
+            Command::Check { .. } | Command::CheckText { .. } => {
+                &[Format::Human, Format::Json, Format::Sarif, Format::Github]
+            }
+            Command::Notice {
+                command: commands::notice::NoticeCommand::Calendar,
+            } => &[Format::Human],
             _ => &[Format::Human, Format::Json],
         }
     }
@@ -95,7 +125,9 @@ impl Command {
             Command::CommitMsg { .. } => "commit-msg",
             Command::PreReceive => "pre-receive",
             Command::Check { .. } => "check",
+            Command::CheckText { .. } => "check-text",
             Command::Registry { .. } => "registry",
+            Command::Notice { .. } => "notice",
         }
     }
 }
@@ -134,11 +166,15 @@ impl Cli {
             ContextKind::ValidValue,
             ContextValue::Strings(allowed.iter().map(|f| f.name().to_string()).collect()),
         );
+        let why = match &cli.command {
+            Command::Notice {
+                command: commands::notice::NoticeCommand::Calendar,
+            } => "`embargo notice calendar` writes iCalendar only: leave out --format",
+            _ => "--format sarif and github are only for `embargo check` and `embargo check-text`",
+        };
         err.insert(
             ContextKind::Suggested,
-            ContextValue::StyledStrs(vec![
-                "--format sarif and github are only for `embargo check`".into(),
-            ]),
+            ContextValue::StyledStrs(vec![why.into()]),
         );
         Err(err)
     }
@@ -198,9 +234,18 @@ where
         Command::CommitMsg { file } => commands::commit_msg::run(&ctx, file),
         Command::PreReceive => commands::pre_receive::run(&ctx),
         Command::Check { revisions } => commands::check::run(&ctx, revisions),
-        Command::Registry {
-            command: RegistryCommand::Lint { path },
-        } => commands::registry_lint::run(&ctx, path.as_deref()),
+        Command::Registry { command } => match command {
+            RegistryCommand::Lint { path } => commands::registry_lint::run(&ctx, path.as_deref()),
+            RegistryCommand::Status { path } => {
+                commands::registry_status::run(&ctx, path.as_deref())
+            }
+            RegistryCommand::Add(a) => commands::registry_edit::add(&ctx, a),
+            RegistryCommand::Triage(a) => commands::registry_edit::triage(&ctx, a),
+            RegistryCommand::Release(a) => commands::registry_edit::release(&ctx, a),
+            RegistryCommand::Disclose(a) => commands::registry_edit::disclose(&ctx, a),
+        },
+        Command::CheckText { files } => commands::check_text::run(&ctx, files),
+        Command::Notice { command } => commands::notice::run(&ctx, command),
     };
     match result {
         Ok(code) => code,

@@ -228,6 +228,37 @@ fn sarif_passes_the_sarif_multitool_validator() {
 }
 
 #[test]
+fn check_text_sarif_passes_the_validator_with_the_file_as_location() {
+    let Some(tool) = require_tool("sarif-multitool") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path().join("NOTES.md"),
+        "# Notes\n\nFixed the ratchet header replay.\n",
+    )
+    .unwrap();
+    let mut cmd = sb.embargo();
+    cmd.current_dir(sb.path())
+        .env("EMBARGO_REGISTRY", example_registry())
+        .args(["--format", "sarif", "check-text", "NOTES.md"]);
+    let (code, out, err) = run_with_stdin(&mut cmd, b"");
+    assert_eq!(code, 1, "{err}");
+    let file = sb.path().join("embargo.sarif");
+    std::fs::write(&file, &out).unwrap();
+    for kind in ["Sarif", "Ghas"] {
+        let problems: Vec<Value> = validate(&tool, &file, kind, sb.path())
+            .into_iter()
+            .filter(|r| {
+                let level = r["level"].as_str().unwrap_or("warning");
+                level == "error" || (level == "warning" && r["ruleId"] != "SARIF2005")
+            })
+            .collect();
+        assert!(problems.is_empty(), "{kind}: {problems:#?}\n{out}");
+    }
+}
+
+#[test]
 fn sarif_validator_rejects_a_broken_log() {
     // The validator really validates: a result without a region line and without a
     // location is caught.
@@ -398,7 +429,7 @@ fn no_ci_format_echoes_raw_control_characters() {
 }
 
 #[test]
-fn sarif_and_github_are_only_for_check() {
+fn sarif_and_github_are_only_for_check_and_check_text() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     for format in ["sarif", "github"] {
@@ -424,6 +455,9 @@ fn a_refused_format_is_refused_before_any_work() {
         ("sarif", vec!["pre-receive"]),
         ("github", vec!["commit-msg", "-"]),
         ("sarif", vec!["registry", "lint"]),
+        ("github", vec!["registry", "status"]),
+        ("sarif", vec!["registry", "disclose", "X-1"]),
+        ("sarif", vec!["notice", "partners"]),
     ] {
         let mut all = vec![
             "--registry",
@@ -446,4 +480,8 @@ fn a_refused_format_is_refused_before_any_work() {
         assert!(!err.contains("malformed"), "{args:?}: {err}");
     }
     assert!(!audit.exists(), "a usage error is not a checked push");
+    // The calendar is iCalendar only.
+    let (code, out, err) = sb.run_embargo(&repo, &["--format", "json", "notice", "calendar"], b"");
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("writes iCalendar only"), "{err}");
 }

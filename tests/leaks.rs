@@ -117,6 +117,171 @@ fn a_broken_registry_file_is_redacted_in_the_hook_path() {
     assert!(all.contains("registry.json:"), "{all}");
 }
 
+/// The marker registry with its first issue released on 2026-11-25 in version 9.9: level
+/// public 2026-12-02, details public 2026-12-16.
+fn released_markers() -> (Sandbox, std::path::PathBuf) {
+    let (sb, reg) = setup();
+    let text = marker_registry_json().replace(
+        "\"released\": null",
+        "\"released\": \"2026-11-25\", \"fixed_in\": \"9.9\"",
+    );
+    std::fs::write(&reg, text).unwrap();
+    (sb, reg)
+}
+
+fn run_on(sb: &Sandbox, reg: &std::path::Path, args: &[&str]) -> String {
+    let mut all = vec!["--registry", reg.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let (code, out, err) = sb.run_embargo(sb.path(), &all, b"");
+    assert_eq!(code, 0, "{args:?}: {err}");
+    format!("{out}{err}")
+}
+
+#[test]
+fn registry_status_prints_ids_and_dates_only() {
+    let (sb, reg) = released_markers();
+    for format in ["human", "json"] {
+        let out = run_on(&sb, &reg, &["--format", format, "registry", "status"]);
+        assert!(out.contains("MKID-4417"), "ids are printed: {out}");
+        common::assert_no_leak_but_ids(&out);
+    }
+    // From the secret, not even the ids.
+    for format in ["human", "json"] {
+        let (code, out, err) = common::run_with_stdin(
+            sb.embargo()
+                .current_dir(sb.path())
+                .env(
+                    "EMBARGO_REGISTRY_JSON",
+                    std::fs::read_to_string(&reg).unwrap(),
+                )
+                .args(["--format", format, "registry", "status"]),
+            b"",
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_no_leak(&format!("{out}{err}"), "");
+    }
+}
+
+#[test]
+fn notices_say_no_more_than_the_day_allows() {
+    let (sb, reg) = released_markers();
+    // Before the details date: nothing from the registry at all, in either format.
+    for day in ["2026-11-25", "2026-12-01", "2026-12-02", "2026-12-15"] {
+        for format in ["human", "json"] {
+            let partners = run_on(
+                &sb,
+                &reg,
+                &[
+                    "--as-of",
+                    day,
+                    "--format",
+                    format,
+                    "notice",
+                    "partners",
+                    "--date",
+                    "2026-11-25",
+                ],
+            );
+            assert!(partners.contains("9.9"), "{partners}");
+            assert_no_leak(&partners, "");
+            let notes = run_on(
+                &sb,
+                &reg,
+                &[
+                    "--as-of",
+                    day,
+                    "--format",
+                    format,
+                    "notice",
+                    "release-notes",
+                    "--fixed-in",
+                    "9.9",
+                ],
+            );
+            assert_no_leak(&notes, "");
+        }
+    }
+    // From the details date: the id, the alias and the summary, never terms or patterns,
+    // and nothing of the issue that is still embargoed.
+    let notes = run_on(
+        &sb,
+        &reg,
+        &[
+            "--as-of",
+            "2026-12-16",
+            "notice",
+            "release-notes",
+            "--fixed-in",
+            "9.9",
+        ],
+    );
+    assert!(
+        notes.contains("MKID-4417") && notes.contains("MKALIAS-9931"),
+        "{notes}"
+    );
+    assert_no_leak(&notes, "MKID-4417 MKALIAS-9931 MKSUMMARYQX");
+    // The calendar: ids and severities only; from the secret, no ids.
+    let calendar = run_on(&sb, &reg, &["--as-of", "2026-11-20", "notice", "calendar"]);
+    assert!(calendar.contains("MKID-4417"), "{calendar}");
+    common::assert_no_leak_but_ids(&calendar);
+    let (code, out, err) = common::run_with_stdin(
+        sb.embargo()
+            .current_dir(sb.path())
+            .env(
+                "EMBARGO_REGISTRY_JSON",
+                std::fs::read_to_string(&reg).unwrap(),
+            )
+            .args(["--as-of", "2026-11-20", "notice", "calendar"]),
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("BEGIN:VEVENT"), "{out}");
+    assert_no_leak(&format!("{out}{err}"), "");
+}
+
+#[test]
+fn a_refused_edit_quotes_nothing_from_the_registry() {
+    let (sb, reg) = setup();
+    let (code, out, err) = sb.run_embargo(
+        sb.path(),
+        &[
+            "--registry",
+            reg.to_str().unwrap(),
+            "registry",
+            "add",
+            "NEW-1",
+            "--pattern",
+            "q*",
+        ],
+        b"",
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert_no_leak(&format!("{out}{err}"), "");
+}
+
+#[test]
+fn check_text_leaks_nothing_in_any_format() {
+    let (sb, reg) = setup();
+    // A Markdown heading with the marker term: checked, echoed as the user's own text.
+    let text = format!("# {MESSAGE}");
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, out, err) = sb.run_embargo(
+            sb.path(),
+            &[
+                "--registry",
+                reg.to_str().unwrap(),
+                "--format",
+                format,
+                "check-text",
+                "-",
+            ],
+            text.as_bytes(),
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert_no_leak(&format!("{out}{err}"), MESSAGE);
+    }
+}
+
 #[test]
 fn ident_and_header_findings_leak_nothing() {
     // The author name mentions the first issue by its term: the hook and `check` may

@@ -129,7 +129,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
             Some((fork, what)) if secret_missing(ctx) => e.context(format!(
                 "this {what} comes from the fork {fork}, and CI gives jobs for forks no secrets, \
                  so the registry is not available; the check fails rather than pass unchecked \
-                 (see the README for running it where the secret is available)"
+                 (docs/ci.md says how to run it where the secret is available)"
             )),
             _ => e,
         }

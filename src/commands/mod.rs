@@ -1,9 +1,13 @@
 //! The entry points, one module per command; each returns an exit code or an error.
 
 pub mod check;
+pub mod check_text;
 pub mod commit_msg;
+pub mod notice;
 pub mod pre_receive;
+pub mod registry_edit;
 pub mod registry_lint;
+pub mod registry_status;
 
 use std::path::PathBuf;
 
@@ -44,6 +48,12 @@ impl Context {
             }
         }
     }
+}
+
+/// A `YYYY-MM-DD` option value: clap's value parser for `--date`.
+pub fn date_arg(s: &str) -> Result<Date, String> {
+    crate::engine::date::parse_day(s.trim())
+        .map_err(|_| format!("invalid date `{}`: expected YYYY-MM-DD", s.trim()))
 }
 
 /// The largest message checked. A bigger one is refused (exit 2), not skimmed.

@@ -435,7 +435,7 @@ fn error_line(e: &anyhow::Error) -> String {
     escape_controls(&line)
 }
 
-/// One audit record (the README documents its fields).
+/// One audit record (docs/server.md, "The audit log", documents its fields).
 fn record(state: &AuditState, code: i32, error: Option<&str>, findings: Value) -> Value {
     let updates: Vec<Value> = state
         .updates

@@ -6,10 +6,12 @@
 pub mod codec;
 pub mod compiled;
 pub mod date;
+pub mod edit;
 pub mod generic;
 pub mod json;
 pub mod matcher;
 pub mod normalize;
 pub mod registry;
 pub mod source;
+pub mod timeline;
 pub mod verdict;

@@ -23,6 +23,8 @@ pub enum Source {
         id: Option<String>,
         field: String,
     },
+    /// Any text checked verbatim (`check-text`); `-` is standard input.
+    Text { path: String },
 }
 
 /// Which kind of request a [`Source::Request`] field belongs to.
@@ -49,6 +51,7 @@ impl Source {
                 ..
             } => "merge-request",
             Source::Field { .. } => "field",
+            Source::Text { .. } => "text",
         }
     }
 }

@@ -47,7 +47,7 @@ use crate::mapped::Bytes;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A checker for the registry file at `registry` from its cache file, without reading
 /// the registry: only when `stat` shows it unchanged and settled (see the module
@@ -465,6 +465,9 @@ mod tests {
                 if i % 5 == 0 {
                     fields.push("\"disclosed\": \"2025-12-31\"".to_string());
                 }
+                if i % 4 == 2 {
+                    fields.push(format!("\"fixed_in\": \"v{i}.0\""));
+                }
                 format!("    {{{}}}", fields.join(", "))
             })
             .collect();
@@ -694,6 +697,10 @@ mod tests {
         assert!(
             issues.iter().any(|i| i.patterns.len() == 2)
                 && issues.iter().any(|i| i.disclosed.is_some())
+        );
+        assert!(
+            issues.iter().any(|i| i.fixed_in.is_some())
+                && issues.iter().any(|i| i.fixed_in.is_none())
         );
         assert!(issues.iter().any(|i| i.severity == Severity::Untriaged));
         let table = IssueTable::from_bytes(Shared::from_vec(IssueTable::encode(issues).unwrap()));

@@ -102,6 +102,26 @@ pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Res
     ))
 }
 
+/// The registry as a file to edit in place: found in the discovery order, and only a
+/// plain path will do (the secret is no file; a `git:` registry is edited by a commit).
+pub fn locate_file(
+    flag: Option<&Path>,
+    repo: Option<&git2::Repository>,
+) -> anyhow::Result<PathBuf> {
+    match find(flag, repo)? {
+        Found::File(path) if path.to_string_lossy().starts_with("git:") => bail!(
+            "registry {} is in a git repository and cannot be edited in place; edit it in a \
+             clone of that repository and push",
+            path.display()
+        ),
+        Found::File(path) => Ok(path),
+        Found::Secret(_) => bail!(
+            "the registry comes from $EMBARGO_REGISTRY_JSON, which is not a file and cannot be \
+             edited; edit the file it is made from"
+        ),
+    }
+}
+
 /// `$XDG_CONFIG_HOME/embargo/registry.json`, else `~/.config/embargo/registry.json`.
 pub fn default_path() -> Option<PathBuf> {
     let base = match std::env::var_os("XDG_CONFIG_HOME") {

@@ -37,7 +37,7 @@ pub fn checker(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::
 
 /// Parses a located registry; problems are summarised without registry content, for
 /// paths where whoever reads the error may not hold the registry (hooks, CI).
-fn parse_redacted(located: &Located) -> anyhow::Result<Registry> {
+pub fn parse_redacted(located: &Located) -> anyhow::Result<Registry> {
     registry::parse(&located.text, &located.origin)
         .map_err(|problems| redacted_error(&located.origin, &problems))
 }

@@ -33,6 +33,8 @@ impl fmt::Display for Source {
                 escape_controls(&truncate_chars(subject, 60))
             ),
             Source::RefName { name } => write!(f, "ref name {}", escape_controls(name)),
+            Source::Text { path } if path == "-" => f.write_str("text (stdin)"),
+            Source::Text { path } => write!(f, "text {}", escape_controls(path)),
             Source::Tag { name, id } => {
                 write!(f, "tag {} ({})", escape_controls(name), short_id(id))
             }

@@ -14,6 +14,7 @@
 //! | ref name                         | `.git/REF/<ref name>`               |
 //! | annotated tag message            | `.git/TAG/<tag name>`               |
 //! | message file (commit-msg)        | `.git/COMMIT_EDITMSG`               |
+//! | a text file (check-text)         | its own path; stdin: `.git/STDIN`   |
 //!
 //! The region is the finding's line and column in that text (columns in Unicode code
 //! points: `run.columnKind` says so), the result's message names the commit and quotes
@@ -136,6 +137,9 @@ pub fn document(report: &Report, style: &Style<'_>) -> Value {
 pub fn pseudo_path(source: &Source) -> String {
     match source {
         Source::MessageFile { .. } => ".git/COMMIT_EDITMSG".to_string(),
+        Source::Text { path } if path == "-" => ".git/STDIN".to_string(),
+        // A file checked by `check-text` is a real file: its alerts belong on it.
+        Source::Text { path } => path.trim_start_matches("./").to_string(),
         Source::Commit { id, .. } => format!(".git/COMMIT_MSG/{id}"),
         Source::RefName { name } => format!(".git/REF/{name}"),
         Source::Tag { name, .. } => format!(".git/TAG/{name}"),

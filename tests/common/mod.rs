@@ -209,6 +209,16 @@ pub fn assert_no_leak(output: &str, message: &str) {
     );
 }
 
+/// The markers that are ids: the timeline commands print ids (§12), and nothing else
+/// private.
+pub const ID_MARKERS: &[&str] = &["MKID-4417", "MKID-5523"];
+
+/// No private field but the ids in `output`.
+pub fn assert_no_leak_but_ids(output: &str) {
+    let ids: String = ID_MARKERS.join(" ");
+    assert_no_leak(output, &ids);
+}
+
 /// `PATH` without any directory that holds an `embargo` executable, so the hook can
 /// only find the binary through the recorded prefix.
 pub fn path_without_embargo() -> OsString {

@@ -184,6 +184,7 @@ mod tests {
             patterns: patterns.iter().map(|s| s.to_string()).collect(),
             released: None,
             disclosed: None,
+            fixed_in: None,
             line: 1,
         }
     }
