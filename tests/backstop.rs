@@ -387,6 +387,35 @@ fn raw_bytes_git_shows_when_it_cannot_decode_the_object_are_checked() {
 }
 
 #[test]
+fn commit_msg_decodes_the_message_as_git_will() {
+    // The local hook reads the message in i18n.commitEncoding through iconv too.
+    let sb = Sandbox::new();
+    let repo = sb.repo("local");
+    let cases: &[(&str, &[u8], i32)] = &[
+        ("UTF-7", b"Fix +AHIAYQB0AGMAaABlAHQ- header replay\n", 1),
+        ("ISO-8859-1", b"Fix ratchet\x9aheader replay\n", 1),
+        ("ISO-8859-1", b"Tidy the caf\xe9 parser\n", 0),
+        ("X-NO-SUCH-CHARSET", b"Tidy\n", 2),
+    ];
+    for (encoding, message, expected) in cases {
+        sb.git_ok(&repo, &["config", "i18n.commitEncoding", encoding]);
+        let file = sb.path().join("message");
+        std::fs::write(&file, message).unwrap();
+        let (code, _, err) = sb.run_embargo(
+            &repo,
+            &[
+                "--registry",
+                example_registry().to_str().unwrap(),
+                "commit-msg",
+                file.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert_eq!(code, *expected, "{encoding}: {err}");
+    }
+}
+
+#[test]
 fn an_encoding_git_cannot_decode_rejects_the_push() {
     let s = Server::new("enc-unknown.git");
     let before = s.server_ref("refs/heads/main").unwrap();
