@@ -223,7 +223,12 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     // Notes: what each new commit of a notes ref adds. Notes histories are their own,
     // so this second walk covers only them.
     for &(tip, notes_ref) in &notes_tips {
-        for oid in history::push::exact_new_commits(&hook.repo, &[tip])? {
+        let mut notes_commits = Vec::new();
+        history::push::new_commits(&hook, &[tip], &old_values, |oid, _| {
+            notes_commits.push(oid);
+            Ok(())
+        })?;
+        for oid in notes_commits {
             for (source, text) in pushed::added_notes(&hook.repo, notes_ref, oid)? {
                 let findings = checker.check(&text, day);
                 report.add(source, text, findings);
