@@ -451,17 +451,24 @@ fn embargoed_author_or_committer_name_is_rejected() {
         let err = stderr(&out);
         assert!(err.contains(&format!(" {who}")), "{who}: {err}");
         assert_eq!(s.server_ref("refs/heads/main").unwrap(), before, "{who}");
-        // The benign twin: another name.
+        // The benign twin: another name. Generic security language is no finding in a
+        // name, only in what people write about a change.
         s.git(&["reset", "-q", "--hard", &before]);
         let out =
             s.sb.command("git")
                 .current_dir(&s.client)
-                .env(var, "Ann Other")
+                .env(var, "Vulnerability Response Team")
                 .args(["commit", "-q", "--no-verify", "--allow-empty", "-m", "Tidy"])
                 .output()
                 .unwrap();
         assert!(out.status.success());
-        assert_accepted(&s.push(&["origin", "main"]));
+        let out = s.push(&["origin", "main"]);
+        assert_accepted(&out);
+        assert!(
+            !stderr(&out).contains("warning["),
+            "{who}: {}",
+            stderr(&out)
+        );
     }
 }
 

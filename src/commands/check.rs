@@ -6,7 +6,7 @@
 //! in command-line order. With none, [`crate::ci`] says what the CI job is about.
 //! Which commits those name, and reading them, is [`crate::history`]'s business.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Deref;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -16,10 +16,11 @@ use git2::{Oid, Repository};
 use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
+use crate::commands::object_findings;
 use crate::commands::{AsOf, Context};
 use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
-use crate::git::{objects, published, pushed};
+use crate::git::{objects, pushed};
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
 use crate::load;
@@ -195,12 +196,7 @@ struct Found {
     /// Every commit checked and its committer time, when the repository has notes to
     /// look up afterwards.
     oids: Vec<(Oid, i64)>,
-    /// Idents already found clean on the judging day: most commits repeat a few.
-    clean: HashSet<String>,
 }
-
-/// At most this many clean idents are remembered per scanning thread.
-const MAX_CLEAN_IDENTS: usize = 100_000;
 
 /// Reads the selected commits and checks their messages, idents, extra headers and
 /// notes (as the pre-receive hook checks a push), adding them to `report`,
@@ -231,48 +227,28 @@ fn scan(
             if with_notes {
                 found.oids.push((commit.oid, commit.time));
             }
-            // The idents and extra headers, as the pre-receive hook checks them.
-            for field in published::fields(&raw) {
-                let ident = matches!(field.name.as_str(), "author" | "committer");
-                let cacheable = ident && matches!(as_of, AsOf::Day(_));
-                if cacheable && found.clean.contains(&field.text) {
-                    continue;
-                }
-                let findings = checker.check(&field.text, day);
-                if findings.is_empty() {
-                    if cacheable {
-                        if found.clean.len() >= MAX_CLEAN_IDENTS {
-                            found.clean.clear();
-                        }
-                        found.clean.insert(field.text);
-                    }
-                    continue;
-                }
-                let source = Source::Field {
-                    object: "commit".to_string(),
-                    id: Some(commit.oid.to_string()),
-                    field: field.name,
+            // The message, idents and extra headers, as the pre-receive hook checks them.
+            for (field, text, findings) in object_findings(checker, day, &raw) {
+                let source = match field {
+                    None => Source::Commit {
+                        id: commit.oid.to_string(),
+                        subject: objects::subject(&raw.message).to_string(),
+                    },
+                    Some(field) => Source::Field {
+                        object: "commit".to_string(),
+                        id: Some(commit.oid.to_string()),
+                        field,
+                    },
                 };
-                let item = Checked {
-                    source,
-                    text: field.text,
-                    findings,
-                };
-                found.items.push((commit.time, commit.oid, item));
-            }
-            let message = raw.message;
-            let findings = checker.check(&message, day);
-            if !findings.is_empty() {
-                let source = Source::Commit {
-                    id: commit.oid.to_string(),
-                    subject: objects::subject(&message).to_string(),
-                };
-                let item = Checked {
-                    source,
-                    text: message,
-                    findings,
-                };
-                found.items.push((commit.time, commit.oid, item));
+                found.items.push((
+                    commit.time,
+                    commit.oid,
+                    Checked {
+                        source,
+                        text,
+                        findings,
+                    },
+                ));
             }
             Ok(())
         },

@@ -15,6 +15,9 @@ use anyhow::Context as _;
 use time::Date;
 
 use crate::bounded::read_capped;
+use crate::engine::verdict::{Checker, Finding, Kind};
+use crate::git::objects::RawObject;
+use crate::git::published;
 use crate::report::format::Format;
 
 /// When embargoes are judged.
@@ -67,4 +70,44 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
     read_capped(file, MAX_MESSAGE_BYTES, &name)
+}
+
+/// The texts of a commit or tag that have findings: its message (`None`) and the fields
+/// it publishes besides ([`published::fields`]: idents, extra headers), each with its
+/// findings. Generic security language counts where people describe a change, not in
+/// names and addresses (`Security Team <security@…>`), so idents keep only the rest.
+///
+/// Finding nothing is the rule, and a check has a cost per call as well as per byte:
+/// all the texts are checked as one first, and one by one only when that finds
+/// something. (A disclosed issue named in one text can account for generic language in
+/// another in the joint check: a warning, never a blocked mention, can go unreported.)
+pub(crate) fn object_findings(
+    checker: &Checker,
+    day: Date,
+    raw: &RawObject,
+) -> Vec<(Option<String>, String, Vec<Finding>)> {
+    let fields = published::fields(raw);
+    let mut all = raw.message.clone();
+    for field in &fields {
+        all.push('\n');
+        all.push_str(&field.text);
+    }
+    if checker.check(&all, day).is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let findings = checker.check(&raw.message, day);
+    if !findings.is_empty() {
+        out.push((None, raw.message.clone(), findings));
+    }
+    for field in fields {
+        let mut findings = checker.check(&field.text, day);
+        if published::is_ident(&field.name) {
+            findings.retain(|f| !matches!(f.kind, Kind::Generic { .. }));
+        }
+        if !findings.is_empty() {
+            out.push((Some(field.name), field.text, findings));
+        }
+    }
+    out
 }

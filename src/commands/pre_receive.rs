@@ -14,12 +14,13 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
+use crate::commands::object_findings;
 use crate::commands::Context;
 use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
+use crate::git::pushed;
 use crate::git::repo::{self, HookRepository};
-use crate::git::{published, pushed};
 use crate::load;
 use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::{audit, history};
@@ -194,20 +195,22 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     }
 
     let mut commits = 0usize;
-    let mut clean = HashSet::new();
     let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
-        check_fields(&checker, day, "commit", oid, &object, &mut clean, report);
-        let findings = checker.check(&object.message, day);
-        let subject = objects::subject(&object.message).to_string();
-        report.add(
-            Source::Commit {
-                id: oid.to_string(),
-                subject,
-            },
-            object.message,
-            findings,
-        );
+        for (field, text, findings) in object_findings(&checker, day, &object) {
+            let source = match field {
+                None => Source::Commit {
+                    id: oid.to_string(),
+                    subject: objects::subject(&object.message).to_string(),
+                },
+                Some(field) => Source::Field {
+                    object: "commit".to_string(),
+                    id: Some(oid.to_string()),
+                    field,
+                },
+            };
+            report.add(source, text, findings);
+        }
     };
     // The values refs had before the push: a walk that stops at one of them is done.
     let old_values: Vec<Oid> = state
@@ -326,16 +329,20 @@ fn check_tag_chain(
                             findings,
                         );
                     }
-                    check_fields(checker, day, "tag", oid, &tag, &mut HashSet::new(), report);
-                    let findings = checker.check(&tag.message, day);
-                    report.add(
-                        Source::Tag {
-                            name,
-                            id: oid.to_string(),
-                        },
-                        tag.message,
-                        findings,
-                    );
+                    for (field, text, findings) in object_findings(checker, day, &tag) {
+                        let source = match field {
+                            None => Source::Tag {
+                                name: name.clone(),
+                                id: oid.to_string(),
+                            },
+                            Some(field) => Source::Field {
+                                object: "tag".to_string(),
+                                id: Some(oid.to_string()),
+                                field,
+                            },
+                        };
+                        report.add(source, text, findings);
+                    }
                 }
                 oid = target;
             }
@@ -343,36 +350,6 @@ fn check_tag_chain(
         }
     }
     bail!("tag chain from {new} is deeper than {MAX_TAG_DEPTH} tags")
-}
-
-/// Checks the idents and extra headers of a commit or tag ([`published::fields`]).
-/// `clean` holds idents already found clean: a push of many commits repeats a few.
-fn check_fields(
-    checker: &Checker,
-    day: time::Date,
-    object: &str,
-    oid: Oid,
-    raw: &objects::RawObject,
-    clean: &mut HashSet<String>,
-    report: &mut Report,
-) {
-    for field in published::fields(raw) {
-        let ident = matches!(field.name.as_str(), "author" | "committer" | "tagger");
-        if ident && clean.contains(&field.text) {
-            continue;
-        }
-        let findings = checker.check(&field.text, day);
-        if ident && findings.is_empty() {
-            clean.insert(field.text);
-            continue;
-        }
-        let source = Source::Field {
-            object: object.to_string(),
-            id: Some(oid.to_string()),
-            field: field.name,
-        };
-        report.add(source, field.text, findings);
-    }
 }
 
 fn audit_log_from_config(hook: &HookRepository) -> anyhow::Result<Option<std::path::PathBuf>> {

@@ -39,10 +39,7 @@ pub fn fields(raw: &RawObject) -> Vec<Field> {
         if NOT_TEXT.contains(&name.as_str()) || SIGNATURES.contains(&name.as_str()) {
             continue;
         }
-        let value: &[u8] = match name.as_str() {
-            "author" | "committer" | "tagger" => ident(value),
-            _ => value,
-        };
+        let value: &[u8] = if is_ident(name) { ident(value) } else { value };
         let text = if name == "mergetag" {
             embedded_tag(value)
         } else {
@@ -60,6 +57,11 @@ pub fn fields(raw: &RawObject) -> Vec<Field> {
         });
     }
     out
+}
+
+/// True for the fields that name a person: `author`, `committer`, `tagger`.
+pub fn is_ident(name: &str) -> bool {
+    matches!(name, "author" | "committer" | "tagger")
 }
 
 /// `Name <email>` of an ident line, without the date git appends.
