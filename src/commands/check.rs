@@ -6,7 +6,7 @@
 //! in command-line order. With none, [`crate::ci`] says what the CI job is about.
 //! Which commits those name, and reading them, is [`crate::history`]'s business.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -196,6 +196,8 @@ struct Found {
     /// Every commit checked and its committer time, when the repository has notes to
     /// look up afterwards.
     oids: Vec<(Oid, i64)>,
+    /// Idents found clean on the judging day ([`object_findings`]).
+    clean: HashSet<String>,
 }
 
 /// Reads the selected commits and checks their messages, idents, extra headers and
@@ -228,7 +230,12 @@ fn scan(
                 found.oids.push((commit.oid, commit.time));
             }
             // The message, idents and extra headers, as the pre-receive hook checks them.
-            for (field, text, findings) in object_findings(checker, day, &raw) {
+            // Under `--as-of commit` the day changes from commit to commit: no ident is
+            // clean for good.
+            if matches!(as_of, AsOf::CommitDate) {
+                found.clean.clear();
+            }
+            for (field, text, findings) in object_findings(checker, day, &raw, &mut found.clean) {
                 let source = match field {
                     None => Source::Commit {
                         id: commit.oid.to_string(),

@@ -195,9 +195,10 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     }
 
     let mut commits = 0usize;
+    let mut clean = HashSet::new();
     let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
-        for (field, text, findings) in object_findings(&checker, day, &object) {
+        for (field, text, findings) in object_findings(&checker, day, &object, &mut clean) {
             let source = match field {
                 None => Source::Commit {
                     id: oid.to_string(),
@@ -329,7 +330,8 @@ fn check_tag_chain(
                             findings,
                         );
                     }
-                    for (field, text, findings) in object_findings(checker, day, &tag) {
+                    let mut clean = HashSet::new();
+                    for (field, text, findings) in object_findings(checker, day, &tag, &mut clean) {
                         let source = match field {
                             None => Source::Tag {
                                 name: name.clone(),

@@ -75,6 +75,10 @@ fn ident(value: &[u8]) -> &[u8] {
 /// The text as git shows it, and the raw bytes too where they read differently.
 fn decoded(value: &[u8], encoding: Option<&[u8]>) -> String {
     let raw = String::from_utf8_lossy(value).into_owned();
+    // UTF-8, the rule, reads the same raw and decoded.
+    if encoding.is_none_or(|l| l.is_empty() || encoding::is_utf8_label(l)) {
+        return raw;
+    }
     match encoding::decode(value, encoding) {
         Ok(text) if text != raw => format!("{text}\n{raw}"),
         _ => raw,
