@@ -21,9 +21,11 @@
 //! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.
-//! * [`cleanup`] — git's own commit message cleanup.
+//! * [`cleanup`] — git's own commit message cleanup, and the cleanups git may apply when
+//!   the hook cannot know every input of it.
 //! * [`git`] — everything that reads git and decides no policy: [`git::repo`] (opening,
-//!   hook environment, quarantine), [`git::config`], [`git::commit_graph`],
+//!   hook environment, quarantine), [`git::config`] (as git itself reads it),
+//!   [`git::invocation`] (the `git commit` running the hook), [`git::commit_graph`],
 //!   [`git::objects`] (raw commits and tags), [`git::encoding`] (their `encoding`, decoded
 //!   as git does), [`git::published`] (all the text a commit or tag publishes),
 //!   [`git::pushed`] (what else a push publishes: push options, notes, blobs and trees),
@@ -36,7 +38,8 @@
 //! * [`ical`] — writes iCalendar (the timeline's calendar).
 //! * [`report`] — renders findings (human, json, sarif, github); [`progress`] shows a
 //!   long scan's progress; [`audit`] appends the server's audit log.
-//! * [`commands`] — the entry points; [`cli`] parses the command line.
+//! * [`commands`] — the entry points; [`cli`] parses the command line; [`manual`]
+//!   generates its completions and man page.
 //! * [`bounded`] — bounded reads of untrusted input.
 //!
 //! # Data path
@@ -60,6 +63,7 @@ pub mod git;
 pub mod history;
 pub mod ical;
 pub mod load;
+pub mod manual;
 pub mod mapped;
 pub mod progress;
 pub mod report;

@@ -485,3 +485,68 @@ fn a_refused_format_is_refused_before_any_work() {
     assert_eq!((code, out.as_str()), (2, ""), "{err}");
     assert!(err.contains("writes iCalendar only"), "{err}");
 }
+
+/// `--color` (contract §2): `always` and `never` whatever the output is, `auto` only on
+/// a terminal and only without `NO_COLOR` (set and not empty, as no-color.org says);
+/// accepted before and after the command.
+#[test]
+fn color_follows_the_flag_the_terminal_and_no_color() {
+    let sb = Sandbox::new();
+    let message = sb.path().join("message.txt");
+    std::fs::write(&message, "Fix the chunk digest comparison\n").unwrap();
+    let esc = "\x1b[";
+    let piped = |args: &[&str], no_color: Option<&str>| {
+        let mut cmd = sb.embargo();
+        cmd.current_dir(sb.path())
+            .env("EMBARGO_REGISTRY", example_registry())
+            .args(args)
+            .arg("commit-msg")
+            .arg(&message);
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let (code, out, err) = text(&cmd.output().unwrap());
+        assert_eq!(code, 1, "{err}");
+        format!("{out}{err}")
+    };
+    assert!(piped(&["--color", "always"], None).contains(esc));
+    assert!(
+        piped(&["--color=always"], Some("1")).contains(esc),
+        "the flag wins"
+    );
+    assert!(!piped(&["--color", "never"], None).contains(esc));
+    assert!(!piped(&[], None).contains(esc), "auto: not a terminal");
+    assert!(!piped(&["--color", "auto"], None).contains(esc));
+
+    let Some(script) = require_tool("script") else {
+        return;
+    };
+    // util-linux `script` runs the command on a pseudo-terminal.
+    let on_terminal = |args: &str, no_color: Option<&str>| {
+        let line = format!(
+            "'{}' {args} commit-msg '{}'",
+            embargo_bin().display(),
+            message.display()
+        );
+        let mut cmd = sb.command(&script);
+        cmd.current_dir(sb.path())
+            .env("EMBARGO_REGISTRY", example_registry())
+            .env("TERM", "xterm")
+            .env("SHELL", "/bin/sh")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null());
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(on_terminal("", None).contains(esc));
+    assert!(
+        on_terminal("", Some("")).contains(esc),
+        "NO_COLOR empty: ignored"
+    );
+    assert!(!on_terminal("", Some("1")).contains(esc));
+    assert!(!on_terminal("--color never", None).contains(esc));
+}

@@ -117,6 +117,30 @@ fn a_broken_registry_file_is_redacted_in_the_hook_path() {
     assert!(all.contains("registry.json:"), "{all}");
 }
 
+/// The help, the completion scripts and the man page never read the registry, even
+/// when one is configured.
+#[test]
+fn help_completions_and_man_page_leak_nothing() {
+    let (sb, reg) = setup();
+    for args in [
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["man"],
+        vec!["--help"],
+        vec!["commit-msg", "--help"],
+        vec!["registry", "lint", "--help"],
+    ] {
+        let mut cmd = sb.embargo();
+        cmd.current_dir(sb.path())
+            .env("EMBARGO_REGISTRY", &reg)
+            .args(&args);
+        let (code, out, err) = common::text(&cmd.output().unwrap());
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_no_leak(&format!("{out}{err}"), "");
+    }
+}
+
 /// The marker registry with its first issue released on 2026-11-25 in version 9.9: level
 /// public 2026-12-02, details public 2026-12-16.
 fn released_markers() -> (Sandbox, std::path::PathBuf) {

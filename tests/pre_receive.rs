@@ -640,3 +640,90 @@ fn fallback_by_hand_checks_exactly_the_new_commits() {
     let (code, _, err) = run_by_hand(&s, &[], &input);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_push_rejected_only_for_its_branch_name_says_where() {
+    let s = Server::new("summary.git");
+    // main is on the server already: the push brings no commit, only the name.
+    let out = s.push(&["origin", "main:refs/heads/fix/ratchet-header-replay"]);
+    assert_rejected(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("embargo: 1 blocked mention in 1 ref name, 0 warnings; 0 commits checked"),
+        "{err}"
+    );
+}
+
+/// The commits named in `--> commit <id>` lines, in the order shown.
+fn commits_listed(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| l.split("--> commit ").nth(1))
+        .map(|rest| rest.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn pre_receive_and_check_list_findings_in_the_same_order_oldest_first() {
+    let s = Server::new("order.git");
+    // Committer dates out of the order the commits were made in: oldest first means by
+    // date, not by the walk.
+    let first = s.sb.commit_dated(
+        &s.client,
+        "Fix the chunk digest comparison",
+        "2026-11-01T10:00:00Z",
+    );
+    let third = s.sb.commit_dated(
+        &s.client,
+        "Fix ratchet header replay",
+        "2026-11-20T10:00:00Z",
+    );
+    let second = s.sb.commit_dated(
+        &s.client,
+        "Guard against manifest symlink escape",
+        "2026-11-10T10:00:00Z",
+    );
+    let expected: Vec<String> = [&first, &second, &third]
+        .iter()
+        .map(|id| id[..12].to_string())
+        .collect();
+
+    let out = s.push(&["origin", "main"]);
+    assert_rejected(&out);
+    assert_eq!(commits_listed(&stderr(&out)), expected, "{}", stderr(&out));
+
+    let (code, out, err) = s.sb.run_embargo(
+        &s.client,
+        &[
+            "--registry",
+            example_registry().to_str().unwrap(),
+            "check",
+            "origin/main..main",
+        ],
+        b"",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(commits_listed(&out), expected, "{out}");
+}
+
+#[test]
+fn a_relative_audit_log_is_taken_from_the_repository_whichever_file_sets_it() {
+    // Only rejected pushes are logged.
+    let s = Server::new("audit-relative.git");
+    s.config(&["embargo.auditLog", "audit.log"]);
+    s.commit(EMBARGOED);
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("audit.log").is_file());
+
+    // Set in the global file (as for every repository of a server): each repository's own.
+    s.config(&["--unset", "embargo.auditLog"]);
+    std::fs::remove_file(s.bare.join("audit.log")).unwrap();
+    std::fs::write(
+        s.sb.home().join(".gitconfig"),
+        "[embargo]\n\tauditLog = logs/audit.log\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(s.bare.join("logs")).unwrap();
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("logs/audit.log").is_file());
+}

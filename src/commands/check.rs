@@ -291,8 +291,9 @@ fn scan(
             }
         }
     }
-    // Newest first, as `git log` lists them; the id settles equal times.
-    items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Oldest first, the order they were made in (and `pre-receive`'s); the id settles
+    // equal times.
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     report
         .items
         .extend(items.into_iter().map(|(_, _, item)| item));

@@ -16,6 +16,7 @@ use anyhow::Context as _;
 use time::Date;
 
 use crate::bounded::read_capped;
+use crate::engine::date::DayError;
 use crate::engine::verdict::{Checker, Finding, Kind};
 use crate::git::objects::RawObject;
 use crate::git::published;
@@ -54,10 +55,14 @@ impl Context {
     }
 }
 
-/// A `YYYY-MM-DD` option value: clap's value parser for `--date`.
+/// A `YYYY-MM-DD` option value (clap's value parser for `--date`; `--as-of` too).
 pub fn date_arg(s: &str) -> Result<Date, String> {
-    crate::engine::date::parse_day(s.trim())
-        .map_err(|_| format!("invalid date `{}`: expected YYYY-MM-DD", s.trim()))
+    let s = s.trim();
+    crate::engine::date::parse_day(s).map_err(|e| match e {
+        DayError::Shape => format!("invalid date `{s}`: expected YYYY-MM-DD"),
+        // Said as `registry lint` says it: the form is right, the day does not exist.
+        DayError::NoSuchDay => format!("invalid date `{s}`: no such day in the calendar"),
+    })
 }
 
 /// The largest message checked. A bigger one is refused (exit 2), not skimmed.

@@ -22,7 +22,7 @@ use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::pushed;
 use crate::git::repo::{self, HookRepository};
 use crate::load;
-use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
+use crate::report::{self, escape_controls, Checked, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
@@ -194,10 +194,21 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         }
     }
 
+    // Commits with findings, kept with their committer time: they are listed oldest
+    // first, as `check` lists them, whatever order the walk met them in.
     let mut commits = 0usize;
+    let mut found: Vec<(i64, Oid, Checked)> = Vec::new();
     let mut clean = HashSet::new();
-    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
+    // The values refs had before the push: a walk that stops at one of them is done.
+    let old_values: Vec<Oid> = state
+        .updates
+        .iter()
+        .filter(|u| !u.is_creation())
+        .filter_map(|u| Oid::from_str(&u.old).ok())
+        .collect();
+    history::push::new_commits(&hook, &tips, &old_values, |oid, object| {
         commits += 1;
+        let time = object.signature_time().unwrap_or(i64::MIN);
         for (field, text, findings) in object_findings(&checker, day, &object, &mut clean) {
             let source = match field {
                 None => Source::Commit {
@@ -210,20 +221,20 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
                     field,
                 },
             };
-            report.add(source, text, findings);
+            let item = Checked {
+                source,
+                text,
+                findings,
+            };
+            found.push((time, oid, item));
         }
-    };
-    // The values refs had before the push: a walk that stops at one of them is done.
-    let old_values: Vec<Oid> = state
-        .updates
-        .iter()
-        .filter(|u| !u.is_creation())
-        .filter_map(|u| Oid::from_str(&u.old).ok())
-        .collect();
-    history::push::new_commits(&hook, &tips, &old_values, |oid, object| {
-        check_commit(oid, object, &mut report);
         Ok(())
     })?;
+    // Stable: a commit's message comes before its fields.
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    report
+        .items
+        .extend(found.into_iter().map(|(_, _, item)| item));
     // Notes: what each new commit of a notes ref adds. Notes histories are their own,
     // so this second walk covers only them.
     for &(tip, notes_ref) in &notes_tips {
@@ -355,14 +366,8 @@ fn check_tag_chain(
 }
 
 fn audit_log_from_config(hook: &HookRepository) -> anyhow::Result<Option<std::path::PathBuf>> {
-    let config = hook.repo.config().context("cannot read git config")?;
-    match config.get_path("embargo.auditLog") {
-        Ok(path) if path.as_os_str().is_empty() => Ok(None),
-        Ok(path) if path.is_relative() => Ok(Some(hook.git_dir.join(path))),
-        Ok(path) => Ok(Some(path)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => bail!("cannot read git config embargo.auditLog: {}", e.message()),
-    }
+    let path = crate::git::config::get()?.path("embargo.auditLog", Some(hook.repo.commondir()))?;
+    Ok(path.filter(|p| !p.as_os_str().is_empty()))
 }
 
 fn under_gitlab() -> bool {

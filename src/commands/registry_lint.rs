@@ -42,10 +42,10 @@ pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
     match (ctx.format, result) {
         (Format::Json, result) => {
             let (valid, issues, problems) = match &result {
-                Ok(n) => (true, *n, vec![]),
+                Ok(n) => (true, Some(*n), vec![]),
                 Err(ps) => (
                     false,
-                    0,
+                    entries_seen(&located.text),
                     ps.iter()
                         .map(|p| {
                             json!({
@@ -84,4 +84,11 @@ pub fn run(ctx: &Context, path: Option<&Path>) -> anyhow::Result<i32> {
             Ok(EXIT_ERROR)
         }
     }
+}
+
+/// How many entries an invalid registry's `issues` array holds, valid or not: `None`
+/// when the text is not JSON or has no such array.
+fn entries_seen(text: &str) -> Option<usize> {
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(doc.get("issues")?.as_array()?.len())
 }

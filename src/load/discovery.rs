@@ -80,13 +80,12 @@ pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Res
     }
     match repo {
         Some(repo) => {
-            let config = repo.config().context("cannot read git config")?;
-            match config.get_path("embargo.registry") {
-                Ok(path) => return Ok(Found::File(path)),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => {
-                    looked.push("git config embargo.registry (unset)".to_string())
+            match crate::git::config::get()?.path("embargo.registry", Some(repo.commondir()))? {
+                Some(path) if path.as_os_str().is_empty() => {
+                    bail!("git config embargo.registry is set but empty")
                 }
-                Err(e) => bail!("cannot read git config embargo.registry: {}", e.message()),
+                Some(path) => return Ok(Found::File(path)),
+                None => looked.push("git config embargo.registry (unset)".to_string()),
             }
         }
         None => looked.push("git config embargo.registry (not in a repository)".to_string()),
