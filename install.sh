@@ -28,9 +28,18 @@ Options:
                     dispatcher that runs it, else the pre-receive hook itself,
                     keeping an existing one as pre-receive.embargo-chained and
                     running it first
-  --uninstall       remove what install.sh installed: the hooks of --repo/--server
-                    (restoring chained hooks), or with neither, PREFIX/bin/embargo,
-                    its man page and completions
+  --registry-repo DIR
+                    also install, into the bare repository DIR that holds the
+                    registry (the security team's private one), a pre-receive hook
+                    that refuses any push leaving the registry file invalid or
+                    missing on a pushed branch, showing `embargo registry lint`'s
+                    report; placed and chained as for --server
+  --registry-file PATH
+                    the registry file in that repository's tree (default
+                    registry.json)
+  --uninstall       remove what install.sh installed: the hooks of --repo/--server/
+                    --registry-repo (restoring chained hooks), or with none of them,
+                    PREFIX/bin/embargo, its man page and completions
   --no-build        do not build; install target/release/embargo as it is
                     (also: EMBARGO_SKIP_BUILD=1)
   --binary PATH     install this embargo binary instead of building one
@@ -58,6 +67,8 @@ note() {
 prefix=
 repo=
 server=
+registry_repo=
+registry_file=
 uninstall=0
 no_build=0
 binary=${EMBARGO_INSTALL_FROM:-}
@@ -65,6 +76,23 @@ binary=${EMBARGO_INSTALL_FROM:-}
 
 need_value() {
     [ "$2" -ge 2 ] || die "$1 needs a value (see --help)"
+}
+
+# --registry-repo DIR and --registry-file PATH (in either form): sets the variable and
+# registry_shift, the number of arguments taken.
+registry_repo_arg() {
+    case $1 in
+    *=*) _value=${1#*=}; registry_shift=1 ;;
+    *) need_value "$1" $#; _value=$2; registry_shift=2 ;;
+    esac
+    case $1 in
+    --registry-repo*)
+        [ -z "$registry_repo" ] || die "--registry-repo given twice; run install.sh once per repository"
+        registry_repo=$_value ;;
+    *)
+        [ -z "$registry_file" ] || die "--registry-file given twice"
+        registry_file=$_value ;;
+    esac
 }
 
 while [ $# -gt 0 ]; do
@@ -85,6 +113,9 @@ while [ $# -gt 0 ]; do
     --server=*)
         [ -z "$server" ] || die "--server given twice; run install.sh once per repository"
         server=${1#*=}; shift ;;
+    --registry-repo | --registry-repo=* | --registry-file | --registry-file=*)
+        registry_repo_arg "$@"
+        shift "$registry_shift" ;;
     --binary) need_value "$1" $#; binary=$2; shift 2 ;;
     --binary=*) binary=${1#*=}; shift ;;
     --uninstall) uninstall=1; shift ;;
@@ -96,7 +127,7 @@ done
 
 newline='
 '
-for value in "$prefix" "$repo" "$server" "$binary"; do
+for value in "$prefix" "$repo" "$server" "$binary" "$registry_repo" "$registry_file"; do
     case $value in
     *"$newline"*) die "paths with line breaks are not supported" ;;
     esac
@@ -183,6 +214,7 @@ render_hook() {
         case $_line in
         EMBARGO_PREFIX_BIN=*) printf 'EMBARGO_PREFIX_BIN=%s\n' "$_q_bin" ;;
         EMBARGO_CHAINED=*) printf 'EMBARGO_CHAINED=%s\n' "$_q_chained" ;;
+        EMBARGO_REGISTRY_FILE=*) printf 'EMBARGO_REGISTRY_FILE=%s\n' "$(sh_quote "$registry_file")" ;;
         *) printf '%s\n' "$_line" ;;
         esac
     done <"$_template"
@@ -366,9 +398,84 @@ check_registry() {
     fi
 }
 
+# --- the registry repository (--registry-repo) -------------------------------------
+
+# Checks --registry-repo and --registry-file and sets registry_dest (where the hook goes)
+# and registry_kind (dir: a pre-receive.d the host runs; plain: the pre-receive hook).
+preflight_registry_repo() {
+    if [ -z "$registry_repo" ]; then
+        [ -z "$registry_file" ] || die "--registry-file needs --registry-repo"
+        return 0
+    fi
+    [ -n "$registry_file" ] || registry_file=registry.json
+    case /$registry_file/ in
+    *//* | */./* | */../*) die "--registry-file $registry_file: give the file's path inside the repository's tree, such as registry.json or security/registry.json" ;;
+    esac
+    [ -d "$registry_repo" ] || die "--registry-repo $registry_repo: no such directory"
+    registry_abs=$(abs_dir "$registry_repo") || die "--registry-repo $registry_repo: cannot enter the directory"
+    _bare=$(bare_or_die "$registry_abs" --registry-repo)
+    [ "$_bare" = true ] ||
+        die "--registry-repo $registry_repo: not a bare repository (the hook runs where the registry is pushed to)"
+    _gitdir=$(git -C "$registry_abs" rev-parse --absolute-git-dir) || die "--registry-repo $registry_repo: git cannot find its git directory"
+    [ "$(abs_dir "$_gitdir")" = "$registry_abs" ] ||
+        die "--registry-repo $registry_repo: not the repository itself; give its git directory"
+    if [ -n "$server" ] && [ "$(abs_dir "$server")" = "$registry_abs" ]; then
+        die "--server and --registry-repo name the same repository; the registry belongs in a repository of its own"
+    fi
+    registry_hooks=$(hooks_dir_of "$registry_abs")
+    if [ -d "$registry_abs/custom_hooks/pre-receive.d" ]; then
+        registry_kind=dir
+        registry_dest=$registry_abs/custom_hooks/pre-receive.d/embargo-registry
+    elif [ -d "$registry_abs/hooks/pre-receive.d" ] && runs_hook_dir "$registry_hooks/pre-receive"; then
+        registry_kind=dir
+        registry_dest=$registry_abs/hooks/pre-receive.d/embargo-registry
+    else
+        registry_kind=plain
+        registry_dest=$registry_hooks/pre-receive
+        if [ -d "$registry_abs/hooks/pre-receive.d" ]; then
+            registry_why="$registry_abs/hooks/pre-receive.d exists, but no dispatcher runs it, and git itself never does; installing the pre-receive hook itself"
+        fi
+    fi
+    [ "$uninstall" = 0 ] || return 0
+    if [ "$registry_kind" = dir ]; then
+        preflight_dir_hook "$registry_dest"
+    else
+        preflight_chained_hook "$registry_dest"
+    fi
+}
+
+install_registry_repo() {
+    [ -n "$registry_repo" ] || return 0
+    if [ "$registry_kind" = dir ]; then
+        install_dir_hook "$src_dir/hooks/registry-pre-receive" "$registry_dest"
+    else
+        [ -z "$registry_why" ] || note "$registry_why"
+        mkdir -p "$registry_hooks" || die "cannot create $registry_hooks"
+        install_chained_hook "$src_dir/hooks/registry-pre-receive" "$registry_dest"
+    fi
+    echo "guarding: $registry_file on every branch pushed to $registry_abs"
+    # What the hook would say of the branch HEAD names, as it is now.
+    [ -x "$installed_bin" ] || return 0
+    if ! git -C "$registry_abs" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+        note "$registry_abs has no commits on HEAD yet; its first push must bring a valid $registry_file"
+    elif _out=$("$installed_bin" registry lint "git:$registry_abs#HEAD:$registry_file" 2>&1); then
+        echo "registry: $(first_line "$_out")"
+    else
+        note "the registry on HEAD is not valid yet, so every push is refused until one fixes it: $(first_line "$_out")"
+    fi
+}
+
+uninstall_registry_repo() {
+    [ -n "$registry_repo" ] || return 0
+    # Wherever an earlier install put it (the host layout may have changed since).
+    uninstall_dir_hook "$registry_abs/custom_hooks/pre-receive.d/embargo-registry"
+    uninstall_dir_hook "$registry_abs/hooks/pre-receive.d/embargo-registry"
+    uninstall_chained_hook "$registry_hooks/pre-receive"
+}
+
 # --- check the targets before changing anything ----------------------------------
 
-if [ -n "$repo$server" ]; then
+if [ -n "$repo$server$registry_repo" ]; then
     command -v git >/dev/null 2>&1 || die "git not found on PATH"
 fi
 
@@ -396,6 +503,7 @@ fi
 server_kind=
 server_dest=
 server_why=
+registry_why=
 if [ -n "$server" ]; then
     [ -d "$server" ] || die "--server $server: no such directory"
     server_abs=$(abs_dir "$server") || die "--server $server: cannot enter the directory"
@@ -433,7 +541,9 @@ if [ -n "$server" ]; then
     fi
 fi
 
-for template in commit-msg pre-receive; do
+preflight_registry_repo
+
+for template in commit-msg pre-receive registry-pre-receive; do
     [ -f "$src_dir/hooks/$template" ] || die "$src_dir/hooks/$template is missing; run install.sh from the embargo source tree"
 done
 
@@ -449,7 +559,8 @@ if [ "$uninstall" = 1 ]; then
         uninstall_dir_hook "$server_abs/hooks/pre-receive.d/embargo"
         uninstall_chained_hook "$server_hooks/pre-receive"
     fi
-    if [ -z "$repo$server" ]; then
+    uninstall_registry_repo
+    if [ -z "$repo$server$registry_repo" ]; then
         if exists "$installed_bin"; then
             rm -f "$installed_bin"
             echo "removed: binary $installed_bin"
@@ -528,3 +639,5 @@ if [ -n "$server" ]; then
     fi
     check_registry "$server_abs" push env "GIT_DIR=$server_abs"
 fi
+
+install_registry_repo

@@ -131,6 +131,13 @@ pub enum RegistryCommand {
     Release(commands::registry_edit::ReleaseArgs),
     /// Record the disclosure of issues (default day: the as-of day).
     Disclose(commands::registry_edit::DiscloseArgs),
+    /// The pre-receive hook of the repository that holds the registry: refuses a push
+    /// that leaves the registry file invalid or missing on a pushed branch.
+    PreReceive {
+        /// The registry file in the repository's tree.
+        #[arg(long, value_name = "PATH", default_value = commands::registry_pre_receive::DEFAULT_FILE)]
+        file: String,
+    },
 }
 
 /// `--color`.
@@ -190,6 +197,7 @@ Exit codes: 0 valid, 2 invalid or unreadable.
 Examples:
   embargo registry lint
   embargo registry lint ~/secure/registry.json
+  embargo registry lint git:/srv/git/security.git#main:registry.json
   embargo registry lint --format json registry.json";
 
 const COMPLETIONS_EXAMPLES: &str = "\
@@ -221,6 +229,15 @@ const ADD_EXAMPLES: &str = "\
 Examples:
   embargo registry add SX-2026-031 --severity high --term \"lease renewal race\"
   embargo registry add SX-2026-032 --alias CVE-2026-50001 --summary \"private note\"";
+
+const REGISTRY_PRE_RECEIVE_EXAMPLES: &str = "\
+For the security team's own registry repository (install.sh --registry-repo installs
+it): the pusher holds the registry, so lint's report is shown in full, ids included.
+Exit codes: 0 every pushed branch has a valid registry, 2 otherwise; 2 rejects the push.
+
+Examples:
+  exec embargo registry pre-receive                 # the hook's whole body
+  exec embargo registry pre-receive --file team/registry.json";
 
 const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -261,6 +278,7 @@ fn notes(path: &[&str]) -> Option<String> {
         ["check-text"] => CHECK_TEXT_EXAMPLES,
         ["registry", "lint"] => LINT_EXAMPLES,
         ["registry", "status"] => STATUS_EXAMPLES,
+        ["registry", "pre-receive"] => REGISTRY_PRE_RECEIVE_EXAMPLES,
         ["registry", "add"] => return Some(format!("{EDIT_NOTE}\n\n{ADD_EXAMPLES}")),
         ["registry", "triage"] => return Some(format!("{EDIT_NOTE}\n\n{TRIAGE_EXAMPLES}")),
         ["registry", "release"] => return Some(format!("{EDIT_NOTE}\n\n{RELEASE_EXAMPLES}")),
@@ -286,6 +304,7 @@ fn irrelevant_options(path: &[&str]) -> &'static [&'static str] {
         ["commit-msg"] | ["check"] => &["audit_log"],
         ["registry", "lint"] => &["audit_log", "as_of", "registry"],
         ["registry", "status"] => &["audit_log", "registry"],
+        ["registry", "pre-receive"] => &["audit_log", "as_of", "registry", "reveal", "format"],
         // iCalendar only: --format has nothing to choose.
         ["notice", "calendar"] => &["audit_log", "format"],
         ["completions"] | ["man"] => &[
@@ -324,6 +343,7 @@ impl Command {
                     RegistryCommand::Triage(_) => "triage",
                     RegistryCommand::Release(_) => "release",
                     RegistryCommand::Disclose(_) => "disclose",
+                    RegistryCommand::PreReceive { .. } => "pre-receive",
                 },
             ],
             Command::Notice { command } => vec![
@@ -344,6 +364,8 @@ fn formats_of(path: &[&str]) -> &'static [Format] {
     match path {
         ["check"] | ["check-text"] => &[Format::Human, Format::Json, Format::Sarif, Format::Github],
         ["notice", "calendar"] => &[Format::Human],
+        // The registry repository's hook: a report to the pusher, for a person only.
+        ["registry", "pre-receive"] => &[Format::Human],
         _ => &[Format::Human, Format::Json],
     }
 }
@@ -589,6 +611,7 @@ where
             RegistryCommand::Triage(a) => commands::registry_edit::triage(&ctx, a),
             RegistryCommand::Release(a) => commands::registry_edit::release(&ctx, a),
             RegistryCommand::Disclose(a) => commands::registry_edit::disclose(&ctx, a),
+            RegistryCommand::PreReceive { file } => commands::registry_pre_receive::run(file),
         },
         Command::CheckText { files } => commands::check_text::run(&ctx, files),
         Command::Notice { command } => commands::notice::run(&ctx, command),

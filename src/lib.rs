@@ -18,7 +18,8 @@
 //!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is;
 //!   - [`engine::timeline`]: the disclosure timeline: phases, dates, what notices may say;
 //!   - [`engine::edit`]: an edit of the registry's text that keeps every other byte.
-//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
+//! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it
+//!   ([`load::git_registry`]: one committed in a git repository),
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.
 //! * [`cleanup`] — git's own commit message cleanup, and the cleanups git may apply when

@@ -724,7 +724,12 @@ fn scripts_are_posix_sh() {
         if !available {
             continue;
         }
-        for script in ["install.sh", "hooks/commit-msg", "hooks/pre-receive"] {
+        for script in [
+            "install.sh",
+            "hooks/commit-msg",
+            "hooks/pre-receive",
+            "hooks/registry-pre-receive",
+        ] {
             let out = Command::new(shell)
                 .arg("-n")
                 .arg(project_root().join(script))

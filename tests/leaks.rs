@@ -307,6 +307,74 @@ fn check_text_leaks_nothing_in_any_format() {
 }
 
 #[test]
+fn a_registry_named_in_git_leaks_nothing() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("security");
+    let commit = |text: &str| {
+        std::fs::write(repo.join("registry.json"), text).unwrap();
+        sb.git_ok(&repo, &["add", "registry.json"]);
+        sb.git_ok(&repo, &["commit", "-q", "-m", "registry"]);
+    };
+    commit(&marker_registry_json());
+    let spec = format!("git:{}#main:registry.json", repo.display());
+    for format in ["human", "json"] {
+        let (code, out, err) = sb.run_embargo(
+            sb.path(),
+            &["--registry", &spec, "--format", format, "commit-msg", "-"],
+            MESSAGE.as_bytes(),
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert_no_leak(&format!("{out}{err}"), MESSAGE);
+    }
+    // An invalid committed registry is reported redacted, with where it is.
+    commit(&marker_registry_json().replace("\"critical\"", "\"MKSEVERITYBAD\""));
+    let (code, out, err) = sb.run_embargo(
+        sb.path(),
+        &["--registry", &spec, "commit-msg", "-"],
+        MESSAGE.as_bytes(),
+    );
+    assert_eq!(code, 2, "{err}");
+    let all = format!("{out}{err}");
+    assert_no_leak(&all, "");
+    assert!(!all.contains("MKSEVERITYBAD"), "{all}");
+    assert!(all.contains(&spec), "{all}");
+}
+
+/// The registry repository's hook shows lint's full report to the security team, who push
+/// there; a valid registry is reported by its count alone.
+#[test]
+fn the_registry_repositorys_hook_names_only_counts_for_a_valid_registry() {
+    let sb = Sandbox::new();
+    let team = sb.repo("team");
+    std::fs::write(team.join("registry.json"), marker_registry_json()).unwrap();
+    sb.git_ok(&team, &["add", "registry.json"]);
+    sb.git_ok(&team, &["commit", "-q", "-m", "registry"]);
+    let bare = sb.path().join("security.git");
+    sb.git_ok(
+        sb.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            team.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    let head = sb.git_ok(&bare, &["rev-parse", "main"]);
+    let update = format!("{} {} refs/heads/main\n", "0".repeat(40), head.trim());
+    let (code, out, err) = common::run_with_stdin(
+        sb.embargo()
+            .current_dir(&bare)
+            .env("GIT_DIR", ".")
+            .args(["registry", "pre-receive"]),
+        update.as_bytes(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("valid registry, 2 issues"), "{err}");
+    assert_no_leak(&format!("{out}{err}"), "");
+}
+
+#[test]
 fn ident_and_header_findings_leak_nothing() {
     // The author name mentions the first issue by its term: the hook and `check` may
     // echo that name (the user's own text), nothing else of the registry.

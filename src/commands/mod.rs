@@ -7,6 +7,7 @@ pub mod notice;
 pub mod pre_receive;
 pub mod registry_edit;
 pub mod registry_lint;
+pub mod registry_pre_receive;
 pub mod registry_status;
 
 use std::collections::HashSet;

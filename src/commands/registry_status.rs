@@ -23,7 +23,7 @@ use crate::report::EXIT_OK;
 /// whether it came from the CI secret.
 pub fn load(ctx: &Context, path: Option<&Path>) -> anyhow::Result<(Registry, bool)> {
     let located = match path {
-        Some(p) => discovery::read_path(p)?,
+        Some(p) => discovery::read_named(p)?,
         None => {
             let repo = git::repo::open_from_env().ok().flatten();
             discovery::locate(ctx.registry.as_deref(), repo.as_ref())?
