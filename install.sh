@@ -22,10 +22,12 @@ Options:
                     tree is DIR (honours core.hooksPath); an existing commit-msg hook
                     is kept as commit-msg.embargo-chained and run first
   --server DIR      also install the pre-receive hook into the bare repository DIR:
-                    DIR/custom_hooks/pre-receive.d/embargo (GitLab) or
-                    DIR/hooks/pre-receive.d/embargo (Gitea, Forgejo) when that
-                    directory exists, else the pre-receive hook itself, keeping an
-                    existing one as pre-receive.embargo-chained and running it first
+                    DIR/custom_hooks/pre-receive.d/embargo (GitLab) when that
+                    directory exists, DIR/hooks/pre-receive.d/embargo (Gitea,
+                    Forgejo) when that directory exists and hooks/pre-receive is a
+                    dispatcher that runs it, else the pre-receive hook itself,
+                    keeping an existing one as pre-receive.embargo-chained and
+                    running it first
   --registry-repo DIR
                     also install, into the bare repository DIR that holds the
                     registry (the security team's private one), a pre-receive hook
@@ -243,6 +245,14 @@ place_hook() {
     echo "$_verb: $_label $_dest"
 }
 
+# Whether the hook file $1 is a dispatcher that runs the hooks of its pre-receive.d
+# directory, as the script Gitea and Forgejo generate does: git itself never looks
+# into pre-receive.d, so a hook there runs only if such a script runs it.
+runs_hook_dir() {
+    [ -f "$1" ] && [ -x "$1" ] && ! is_ours "$1" &&
+        grep -Eq 'pre-receive\.d|\$\{?hookname\}?\.d' "$1" 2>/dev/null
+}
+
 # Refuses, before anything is changed, a hook location install_chained_hook cannot use.
 preflight_chained_hook() {
     if exists "$1" && ! is_ours "$1"; then
@@ -416,12 +426,15 @@ preflight_registry_repo() {
     if [ -d "$registry_abs/custom_hooks/pre-receive.d" ]; then
         registry_kind=dir
         registry_dest=$registry_abs/custom_hooks/pre-receive.d/embargo-registry
-    elif [ -d "$registry_abs/hooks/pre-receive.d" ]; then
+    elif [ -d "$registry_abs/hooks/pre-receive.d" ] && runs_hook_dir "$registry_hooks/pre-receive"; then
         registry_kind=dir
         registry_dest=$registry_abs/hooks/pre-receive.d/embargo-registry
     else
         registry_kind=plain
         registry_dest=$registry_hooks/pre-receive
+        if [ -d "$registry_abs/hooks/pre-receive.d" ]; then
+            registry_why="$registry_abs/hooks/pre-receive.d exists, but no dispatcher runs it, and git itself never does; installing the pre-receive hook itself"
+        fi
     fi
     [ "$uninstall" = 0 ] || return 0
     if [ "$registry_kind" = dir ]; then
@@ -436,6 +449,7 @@ install_registry_repo() {
     if [ "$registry_kind" = dir ]; then
         install_dir_hook "$src_dir/hooks/registry-pre-receive" "$registry_dest"
     else
+        [ -z "$registry_why" ] || note "$registry_why"
         mkdir -p "$registry_hooks" || die "cannot create $registry_hooks"
         install_chained_hook "$src_dir/hooks/registry-pre-receive" "$registry_dest"
     fi
@@ -488,6 +502,8 @@ fi
 
 server_kind=
 server_dest=
+server_why=
+registry_why=
 if [ -n "$server" ]; then
     [ -d "$server" ] || die "--server $server: no such directory"
     server_abs=$(abs_dir "$server") || die "--server $server: cannot enter the directory"
@@ -500,14 +516,18 @@ if [ -n "$server" ]; then
         die "--server $server: not the repository itself (it is inside $gitdir_abs); give --server $gitdir_abs"
     server_hooks=$(hooks_dir_of "$server_abs")
     if [ -d "$server_abs/custom_hooks/pre-receive.d" ]; then
+        # GitLab (Gitaly) runs custom_hooks/pre-receive.d itself.
         server_kind=dir
         server_dest=$server_abs/custom_hooks/pre-receive.d/embargo
-    elif [ -d "$server_abs/hooks/pre-receive.d" ]; then
+    elif [ -d "$server_abs/hooks/pre-receive.d" ] && runs_hook_dir "$server_hooks/pre-receive"; then
         server_kind=dir
         server_dest=$server_abs/hooks/pre-receive.d/embargo
     else
         server_kind=plain
         server_dest=$server_hooks/pre-receive
+        if [ -d "$server_abs/hooks/pre-receive.d" ]; then
+            server_why="$server_abs/hooks/pre-receive.d exists, but no dispatcher runs it ($server_hooks/pre-receive is not a script that runs pre-receive.d, as Gitea's and Forgejo's is), and git itself never does; installing the pre-receive hook itself"
+        fi
         if [ -n "$(git -C "$server_abs" config --get core.hooksPath || true)" ]; then
             note "core.hooksPath is set: the pre-receive hook goes to $server_hooks, which every repository using that setting shares"
         fi
@@ -613,6 +633,7 @@ if [ -n "$server" ]; then
     if [ "$server_kind" = dir ]; then
         install_dir_hook "$src_dir/hooks/pre-receive" "$server_dest"
     else
+        [ -z "$server_why" ] || note "$server_why"
         mkdir -p "$server_hooks" || die "cannot create $server_hooks"
         install_chained_hook "$src_dir/hooks/pre-receive" "$server_dest"
     fi

@@ -11,6 +11,7 @@
 #   python-icalendar the virtualenv's python, with the icalendar package from PyPI
 #                    (tests/timeline.rs parses `notice calendar` back)
 #   sarif-multitool  Microsoft's SARIF validator, from npm (tests/formats.rs)
+# and checks for ssh-keygen, from the system (signed tags in tests/backstop.rs).
 # One line per tool it installs; nothing when everything is there. A tool it cannot
 # install (no python3 venv, no npm, no network) is reported and the others still are;
 # the tests that need it then say SKIPPED (under CI=true they fail). Exit 1 when a tool
@@ -162,6 +163,16 @@ if [ -f "$MULTITOOL" ]; then
     else
         say "sarif-multitool does not start:" >&2
         cat "$LOG" >&2
+    fi
+fi
+
+# --- ssh-keygen, from the system ----------------------------------------------------------
+# git signs tags with an SSH key (gpg.format=ssh) in tests/backstop.rs.
+if ! command -v ssh-keygen >/dev/null 2>&1; then
+    apt_install openssh-client || true
+    if ! command -v ssh-keygen >/dev/null 2>&1; then
+        say "MISSING: ssh-keygen (the tests that need it will say SKIPPED)" >&2
+        missing=1
     fi
 fi
 

@@ -27,8 +27,11 @@
 //! * [`git`] — everything that reads git and decides no policy: [`git::repo`] (opening,
 //!   hook environment, quarantine), [`git::config`] (as git itself reads it),
 //!   [`git::invocation`] (the `git commit` running the hook), [`git::commit_graph`],
-//!   [`git::objects`] (raw commits and tags), [`git::pack`] (pack files read directly);
-//!   [`mapped`] maps files into memory (packs and the cache).
+//!   [`git::objects`] (raw commits and tags), [`git::encoding`] (their `encoding`, decoded
+//!   as git does), [`git::published`] (all the text a commit or tag publishes),
+//!   [`git::pushed`] (what else a push publishes: push options, notes, blobs and trees),
+//!   [`git::pack`] (pack files read directly); [`mapped`] maps files into memory (packs
+//!   and the cache).
 //! * [`history`] — which commits to check: revision ranges ([`history::range`]), the new
 //!   commits of a push ([`history::push`]), and one read of a history on every core
 //!   ([`history::walk`]).

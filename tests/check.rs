@@ -374,7 +374,8 @@ fn github_push_checks_before_to_after_and_new_branches() {
     );
     let push = |before: &str, after: &str, reference: &str, forced: bool| {
         let path = sb.path().join("push.json");
-        let payload = serde_json::json!({"ref": reference, "before": before, "after": after, "forced": forced});
+        let payload = serde_json::json!({"ref": reference, "before": before, "after": after, "forced": forced,
+            "repository": {"default_branch": "main"}});
         std::fs::write(&path, payload.to_string()).unwrap();
         embargo(
             &sb,

@@ -373,3 +373,42 @@ fn the_registry_repositorys_hook_names_only_counts_for_a_valid_registry() {
     assert!(err.contains("valid registry, 2 issues"), "{err}");
     assert_no_leak(&format!("{out}{err}"), "");
 }
+
+#[test]
+fn ident_and_header_findings_leak_nothing() {
+    // The author name mentions the first issue by its term: the hook and `check` may
+    // echo that name (the user's own text), nothing else of the registry.
+    let s = common::server::Server::bare_only("leak-ident.git");
+    let reg = s.write_file("markers.json", &marker_registry_json());
+    s.config(&["embargo.registry", reg.to_str().unwrap()]);
+    let name = "mkterm alphaqz";
+    let out =
+        s.sb.command("git")
+            .current_dir(&s.client)
+            .env("GIT_AUTHOR_NAME", name)
+            .args(["commit", "-q", "--allow-empty", "--no-verify", "-m", "Tidy"])
+            .output()
+            .unwrap();
+    assert!(out.status.success());
+    let out = s.push(&["origin", "main"]);
+    let text = common::server::all_output(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains(" author"), "{text}");
+    assert_no_leak(&text, name);
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, out, err) = s.sb.run_embargo(
+            &s.client,
+            &[
+                "--registry",
+                reg.to_str().unwrap(),
+                "--format",
+                format,
+                "check",
+                "HEAD",
+            ],
+            b"",
+        );
+        assert_eq!(code, 1, "{format}: {out}{err}");
+        assert_no_leak(&format!("{out}{err}"), name);
+    }
+}

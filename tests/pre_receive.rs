@@ -169,30 +169,6 @@ fn several_refs_in_one_push() {
     assert_eq!(s.server_ref("refs/heads/other"), None);
 }
 
-/// Writes a commit object with `git hash-object --literally`, bypassing every check.
-fn raw_commit(s: &Server, headers_extra: &str, message: &[u8]) -> String {
-    let tree = s.git(&["rev-parse", "HEAD^{tree}"]);
-    let parent = s.git(&["rev-parse", "HEAD"]);
-    let mut body = format!(
-        "tree {tree}\nparent {parent}\nauthor A <a@example.com> 1780000000 +0000\n\
-         committer A <a@example.com> 1780000000 +0000\n{headers_extra}\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(message);
-    let path = s.sb.path().join("raw-commit");
-    std::fs::write(&path, &body).unwrap();
-    let id = s.git(&[
-        "hash-object",
-        "-t",
-        "commit",
-        "--literally",
-        "-w",
-        path.to_str().unwrap(),
-    ]);
-    s.git(&["update-ref", "refs/heads/main", &id]);
-    id
-}
-
 #[test]
 fn mention_hidden_after_a_nul_byte_is_rejected() {
     let s = Server::new("nul.git");

@@ -242,16 +242,27 @@ fn chained_idempotent_and_uninstalled() {
 
 #[test]
 fn hook_directories_are_used_as_for_the_server_hook() {
+    // Gitea's and Forgejo's dispatcher: what makes hooks/pre-receive.d run at all.
+    let dispatcher =
+        "#!/bin/sh\nhookname=$(basename $0)\nfor hook in hooks/${hookname}.d/*; do :; done\n";
     for dir in ["custom_hooks/pre-receive.d", "hooks/pre-receive.d"] {
         let r = RegistryRepo::new();
         std::fs::create_dir_all(r.bare.join(dir)).unwrap();
+        if dir == "hooks/pre-receive.d" {
+            write_script(&r.bare.join("hooks/pre-receive"), dispatcher);
+        }
         let out = r.guard(&[]);
         let hook = r.bare.join(dir).join("embargo-registry");
         assert!(
             out.contains(&format!("installed: pre-receive hook {}", hook.display())),
             "{dir}: {out}"
         );
-        assert!(!r.bare.join("hooks/pre-receive").exists(), "{dir}");
+        if dir == "hooks/pre-receive.d" {
+            let kept = std::fs::read_to_string(r.bare.join("hooks/pre-receive")).unwrap();
+            assert_eq!(kept, dispatcher, "the dispatcher is left alone");
+        } else {
+            assert!(!r.bare.join("hooks/pre-receive").exists(), "{dir}");
+        }
         // Nothing runs a pre-receive.d here (no host), so run it as the host would.
         let stdin = format!(
             "{} {} refs/heads/main\n",
@@ -269,6 +280,17 @@ fn hook_directories_are_used_as_for_the_server_hook() {
         assert!(out.contains("removed: pre-receive hook"), "{dir}: {out}");
         assert!(!hook.exists());
     }
+}
+
+#[test]
+fn a_pre_receive_d_that_nothing_runs_gets_the_hook_itself() {
+    let r = RegistryRepo::new();
+    std::fs::create_dir_all(r.bare.join("hooks/pre-receive.d")).unwrap();
+    let (code, out, err) = r.install(&["--registry-repo", r.bare.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("no dispatcher runs it"), "{err}");
+    assert!(r.bare.join("hooks/pre-receive").exists(), "{out}");
+    assert!(!r.bare.join("hooks/pre-receive.d/embargo-registry").exists());
 }
 
 #[test]

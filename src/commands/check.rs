@@ -6,6 +6,7 @@
 //! in command-line order. With none, [`crate::ci`] says what the CI job is about.
 //! Which commits those name, and reading them, is [`crate::history`]'s business.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -15,10 +16,11 @@ use git2::{Oid, Repository};
 use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
+use crate::commands::object_findings;
 use crate::commands::{AsOf, Context};
 use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
-use crate::git::objects;
+use crate::git::{objects, pushed};
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
 use crate::load;
@@ -189,11 +191,17 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
 #[derive(Default)]
 struct Found {
     checked: usize,
-    /// Commits with findings, with their committer time and id for the final order.
+    /// Texts with findings, with their commit's committer time and id for the order.
     items: Vec<(i64, Oid, Checked)>,
+    /// Every commit checked and its committer time, when the repository has notes to
+    /// look up afterwards.
+    oids: Vec<(Oid, i64)>,
+    /// Idents found clean on the judging day ([`object_findings`]).
+    clean: HashSet<String>,
 }
 
-/// Reads the selected commits and checks their messages, adding them to `report`,
+/// Reads the selected commits and checks their messages, idents, extra headers and
+/// notes (as the pre-receive hook checks a push), adding them to `report`,
 /// newest first. A failure anywhere stops the scan and is the result: nothing is
 /// reported from a scan that did not finish.
 fn scan(
@@ -203,34 +211,51 @@ fn scan(
     as_of: AsOf,
     mut report: Report,
 ) -> anyhow::Result<Report> {
+    let notes_refs = pushed::notes_refs(repo)?;
+    let with_notes = !notes_refs.is_empty();
     let mut progress = Progress::stderr("commits", selection.known_len());
     let found = history::scan(
         repo,
         selection,
         Found::default,
         |found, commit| {
-            // Only `--as-of commit` needs the headers; the message alone is cheaper.
-            let (message, day) = match as_of {
-                AsOf::Day(d) => (objects::message(&commit.data), d),
-                AsOf::CommitDate => {
-                    let raw = objects::parse(&commit.data);
-                    let day = committer_day(&raw, commit.oid)?;
-                    (raw.message, day)
-                }
+            let raw = objects::parse(&commit.data)
+                .with_context(|| format!("cannot read commit {}", commit.oid))?;
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => committer_day(&raw, commit.oid)?,
             };
-            let findings = checker.check(&message, day);
             found.checked += 1;
-            if !findings.is_empty() {
-                let source = Source::Commit {
-                    id: commit.oid.to_string(),
-                    subject: objects::subject(&message).to_string(),
+            if with_notes {
+                found.oids.push((commit.oid, commit.time));
+            }
+            // The message, idents and extra headers, as the pre-receive hook checks them.
+            // Under `--as-of commit` the day changes from commit to commit: no ident is
+            // clean for good.
+            if matches!(as_of, AsOf::CommitDate) {
+                found.clean.clear();
+            }
+            for (field, text, findings) in object_findings(checker, day, &raw, &mut found.clean) {
+                let source = match field {
+                    None => Source::Commit {
+                        id: commit.oid.to_string(),
+                        subject: objects::subject(&raw.message).to_string(),
+                    },
+                    Some(field) => Source::Field {
+                        object: "commit".to_string(),
+                        id: Some(commit.oid.to_string()),
+                        field,
+                    },
                 };
-                let item = Checked {
-                    source,
-                    text: message,
-                    findings,
-                };
-                found.items.push((commit.time, commit.oid, item));
+                found.items.push((
+                    commit.time,
+                    commit.oid,
+                    Checked {
+                        source,
+                        text,
+                        findings,
+                    },
+                ));
             }
             Ok(())
         },
@@ -239,9 +264,32 @@ fn scan(
     progress.finish();
     let found = found?;
     let mut items = Vec::new();
+    let mut checked: HashMap<Oid, i64> = HashMap::new();
     for part in found {
         report.checked += part.checked;
         items.extend(part.items);
+        checked.extend(part.oids);
+    }
+    // The notes `git log` shows with these commits, judged like their commits.
+    for notes_ref in &notes_refs {
+        for (oid, source, text) in pushed::notes_on(repo, notes_ref, &checked)? {
+            let time = checked.get(&oid).copied().unwrap_or(0);
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => OffsetDateTime::from_unix_timestamp(time)
+                    .map_err(|_| anyhow!("commit {oid} has an out-of-range committer date"))?
+                    .date(),
+            };
+            let findings = checker.check(&text, day);
+            if !findings.is_empty() {
+                let item = Checked {
+                    source,
+                    text,
+                    findings,
+                };
+                items.push((time, oid, item));
+            }
+        }
     }
     // Oldest first, the order they were made in (and `pre-receive`'s); the id settles
     // equal times.

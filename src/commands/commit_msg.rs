@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 
 use crate::cleanup::{self, Changed, Known};
 use crate::commands::Context;
 use crate::engine::source::Source;
 use crate::engine::verdict::{Finding, Level};
 use crate::git::config::GitConfig;
+use crate::git::encoding::{self, DecodeError};
 use crate::git::invocation::{self, Invocation};
 use crate::git::{self, config};
 use crate::load;
@@ -74,24 +75,29 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     Ok(code)
 }
 
-/// Git records the message in `i18n.commitEncoding` (UTF-8 by default). Bytes that are
-/// not valid in it are refused rather than guessed at: a mention could hide in them.
-fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<String> {
-    let label = encoding.unwrap_or("utf-8");
-    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
-        .ok_or_else(|| anyhow!("i18n.commitEncoding names an unknown encoding `{label}`"))?;
-    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    if had_errors {
-        let at = std::str::from_utf8(bytes)
-            .err()
-            .map_or(0, |e| e.valid_up_to());
-        bail!(
-            "{} is not valid {} (first bad byte at offset {at}); fix the message or set i18n.commitEncoding",
-            file.display(),
-            enc.name()
-        );
+/// Git records the message in `i18n.commitEncoding` (UTF-8 by default), and shows it
+/// decoded through iconv ([`encoding`]). Bytes that are not valid in it are refused
+/// rather than guessed at: a mention could hide in them.
+fn decode(bytes: &[u8], label: Option<&str>, file: &Path) -> anyhow::Result<String> {
+    let label = label.unwrap_or("UTF-8");
+    if label.is_empty() || encoding::is_utf8_label(label.as_bytes()) {
+        return std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| {
+            anyhow!(
+                "{} is not valid UTF-8 (first bad byte at offset {}); fix the message or set i18n.commitEncoding",
+                file.display(),
+                e.valid_up_to()
+            )
+        });
     }
-    Ok(text.into_owned())
+    encoding::decode(bytes, Some(label.as_bytes())).map_err(|e| match e {
+        DecodeError::UnknownLabel(shown) => anyhow!(
+            "i18n.commitEncoding names `{shown}`, which the system's iconv (what git decodes with) does not know"
+        ),
+        DecodeError::Invalid(shown) => anyhow!(
+            "{} is not valid {shown}; fix the message or set i18n.commitEncoding",
+            file.display()
+        ),
+    })
 }
 
 /// What git will do with the file, from git's environment for the hook, the command line

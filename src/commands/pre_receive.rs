@@ -1,6 +1,11 @@
 //! `embargo pre-receive`: the server-side backstop (contract §7): every new commit, ref
-//! name and annotated tag of a push, read from git's quarantine; any error rejects.
-//! Which commits are new is [`crate::history::push`]'s business.
+//! name and annotated tag of a push, and all other text it publishes; any error rejects.
+//!
+//! Which commits are new (exactly the contract's set, whether or not this push carried
+//! their objects) is [`crate::history::push`]'s business. In each commit and tag, the
+//! message and every text field ([`crate::git::published`]) are checked; so are push
+//! options, notes and the files of a blob or tree a ref points at
+//! ([`crate::git::pushed`]).
 
 use std::collections::HashSet;
 
@@ -9,10 +14,12 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
+use crate::commands::object_findings;
 use crate::commands::Context;
 use crate::engine::source::Source;
 use crate::engine::verdict::Checker;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
+use crate::git::pushed;
 use crate::git::repo::{self, HookRepository};
 use crate::load;
 use crate::report::{self, escape_controls, Checked, Report, Style, EXIT_ERROR, EXIT_OK};
@@ -134,8 +141,13 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     let checker = load::checker(ctx.registry.as_deref(), Some(&hook.repo))?;
 
     let mut report = Report::default();
+    for (source, text) in pushed::push_options(&|name| std::env::var(name).ok())? {
+        let findings = checker.check(&text, day);
+        report.add(source, text, findings);
+    }
     let mut tips: Vec<Oid> = Vec::new();
     let mut tip_set = HashSet::new();
+    let mut notes_tips: Vec<(Oid, &str)> = Vec::new();
     let mut tags_seen = HashSet::new();
     for (i, update) in state.updates.iter().enumerate() {
         if update.is_deletion() {
@@ -158,7 +170,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         );
         let new = Oid::from_str(&update.new)
             .with_context(|| format!("standard input line {line}: bad object id"))?;
-        let target = check_tag_chain(
+        let (target, kind) = check_tag_chain(
             &hook,
             &checker,
             day,
@@ -167,10 +179,18 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             &mut tags_seen,
             &mut report,
         )?;
-        if let Some(commit) = target {
-            if tip_set.insert(commit) {
-                tips.push(commit);
+        if kind != ObjectType::Commit {
+            for (source, text) in pushed::ref_contents(&hook.repo, &update.name, target, kind)? {
+                let findings = checker.check(&text, day);
+                report.add(source, text, findings);
             }
+            continue;
+        }
+        if update.name.starts_with("refs/notes/") {
+            notes_tips.push((target, &update.name));
+        }
+        if tip_set.insert(target) {
+            tips.push(target);
         }
     }
 
@@ -178,29 +198,58 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     // first, as `check` lists them, whatever order the walk met them in.
     let mut commits = 0usize;
     let mut found: Vec<(i64, Oid, Checked)> = Vec::new();
-    history::push::new_commits(&hook, &tips, |oid, object| {
+    let mut clean = HashSet::new();
+    // The values refs had before the push: a walk that stops at one of them is done.
+    let old_values: Vec<Oid> = state
+        .updates
+        .iter()
+        .filter(|u| !u.is_creation())
+        .filter_map(|u| Oid::from_str(&u.old).ok())
+        .collect();
+    history::push::new_commits(&hook, &tips, &old_values, |oid, object| {
         commits += 1;
-        let findings = checker.check(&object.message, day);
-        if !findings.is_empty() {
-            let time = object.signature_time().unwrap_or(i64::MIN);
-            let subject = objects::subject(&object.message).to_string();
-            let source = Source::Commit {
-                id: oid.to_string(),
-                subject,
+        let time = object.signature_time().unwrap_or(i64::MIN);
+        for (field, text, findings) in object_findings(&checker, day, &object, &mut clean) {
+            let source = match field {
+                None => Source::Commit {
+                    id: oid.to_string(),
+                    subject: objects::subject(&object.message).to_string(),
+                },
+                Some(field) => Source::Field {
+                    object: "commit".to_string(),
+                    id: Some(oid.to_string()),
+                    field,
+                },
             };
             let item = Checked {
                 source,
-                text: object.message,
+                text,
                 findings,
             };
             found.push((time, oid, item));
         }
         Ok(())
     })?;
+    // Stable: a commit's message comes before its fields.
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     report
         .items
         .extend(found.into_iter().map(|(_, _, item)| item));
+    // Notes: what each new commit of a notes ref adds. Notes histories are their own,
+    // so this second walk covers only them.
+    for &(tip, notes_ref) in &notes_tips {
+        let mut notes_commits = Vec::new();
+        history::push::new_commits(&hook, &[tip], &old_values, |oid, _| {
+            notes_commits.push(oid);
+            Ok(())
+        })?;
+        for oid in notes_commits {
+            for (source, text) in pushed::added_notes(&hook.repo, notes_ref, oid)? {
+                let findings = checker.check(&text, day);
+                report.add(source, text, findings);
+            }
+        }
+    }
     report.checked = commits;
 
     let style = Style {
@@ -246,7 +295,7 @@ fn reason(report: &Report) -> String {
 }
 
 /// Checks the pushed object if it is an annotated tag, and the tags it points at, and
-/// returns the commit at the end of the chain (`None` for a tree or a blob).
+/// returns the object at the end of the chain (a commit, a tree or a blob) and its kind.
 fn check_tag_chain(
     hook: &HookRepository,
     checker: &Checker,
@@ -255,7 +304,7 @@ fn check_tag_chain(
     new: Oid,
     seen: &mut HashSet<Oid>,
     report: &mut Report,
-) -> anyhow::Result<Option<Oid>> {
+) -> anyhow::Result<(Oid, ObjectType)> {
     let odb = hook.repo.odb().context("cannot open the object database")?;
     let mut oid = new;
     for _ in 0..MAX_TAG_DEPTH {
@@ -263,7 +312,7 @@ fn check_tag_chain(
             .read_header(oid)
             .with_context(|| format!("cannot read object {oid} pushed to {}", update.name))?;
         match kind {
-            ObjectType::Commit => return Ok(Some(oid)),
+            ObjectType::Commit => return Ok((oid, kind)),
             ObjectType::Tag => {
                 let (_, tag) = objects::read(&hook.repo, oid)?;
                 let target = tag
@@ -292,19 +341,25 @@ fn check_tag_chain(
                             findings,
                         );
                     }
-                    let findings = checker.check(&tag.message, day);
-                    report.add(
-                        Source::Tag {
-                            name,
-                            id: oid.to_string(),
-                        },
-                        tag.message,
-                        findings,
-                    );
+                    let mut clean = HashSet::new();
+                    for (field, text, findings) in object_findings(checker, day, &tag, &mut clean) {
+                        let source = match field {
+                            None => Source::Tag {
+                                name: name.clone(),
+                                id: oid.to_string(),
+                            },
+                            Some(field) => Source::Field {
+                                object: "tag".to_string(),
+                                id: Some(oid.to_string()),
+                                field,
+                            },
+                        };
+                        report.add(source, text, findings);
+                    }
                 }
                 oid = target;
             }
-            _ => return Ok(None),
+            _ => return Ok((oid, kind)),
         }
     }
     bail!("tag chain from {new} is deeper than {MAX_TAG_DEPTH} tags")

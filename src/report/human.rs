@@ -165,6 +165,13 @@ fn noun(source: &Source) -> &'static str {
         Source::RefName { .. } => "ref name",
         Source::Tag { .. } => "tag",
         Source::Request { .. } | Source::Text { .. } => "text",
+        // An ident or header counts where it is stored; a note, a push option or a
+        // pushed file is a text of its own.
+        Source::Field { object, .. } => match object.as_str() {
+            "commit" => "commit",
+            "tag" => "tag",
+            _ => "text",
+        },
     }
 }
 

@@ -65,6 +65,13 @@ pub fn source(source: &Source) -> Value {
         Source::Request { field, .. } => {
             m.insert("field".into(), field.as_str().into());
         }
+        Source::Field { object, id, field } => {
+            m.insert("object".into(), object.as_str().into());
+            if let Some(id) = id {
+                m.insert("id".into(), id.as_str().into());
+            }
+            m.insert("field".into(), escape_controls(field).into());
+        }
     }
     Value::Object(m)
 }

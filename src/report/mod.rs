@@ -47,6 +47,13 @@ impl fmt::Display for Source {
                 },
                 field
             ),
+            Source::Field { object, id, field } => {
+                f.write_str(object)?;
+                if let Some(id) = id {
+                    write!(f, " {}", short_id(id))?;
+                }
+                write!(f, " {}", escape_controls(&truncate_chars(field, 100)))
+            }
         }
     }
 }

@@ -151,6 +151,12 @@ pub fn pseudo_path(source: &Source) -> String {
             },
             field.replace(' ', "-")
         ),
+        Source::Field { object, id, field } => format!(
+            ".git/{}/{}{}",
+            object.to_uppercase().replace(' ', "_"),
+            id.as_deref().map_or(String::new(), |id| format!("{id}/")),
+            field.replace(' ', "-")
+        ),
     }
 }
 

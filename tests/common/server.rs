@@ -1,13 +1,12 @@
-//! A server for push tests: a bare repository whose `pre-receive` hook `install.sh
-//! --server` installed, and a client that pushes to it over `file://`, so the hook runs
-//! in git's quarantine exactly as on a server.
+//! A bare "server" repository with the pre-receive hook that `install.sh --server`
+//! installed, and a client that pushes to it over `file://`, so the hook runs in git's
+//! quarantine exactly as on a server.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use super::{embargo_bin, example_registry, project_root, Sandbox};
+use super::*;
 
-/// A bare repository with the hook installed, and a client whose `origin` it is.
 pub struct Server {
     pub sb: Sandbox,
     pub bare: PathBuf,
@@ -148,4 +147,28 @@ pub fn assert_rejected(out: &Output) {
         text.contains("pre-receive hook declined"),
         "not rejected by the hook:\n{text}"
     );
+}
+
+/// Writes a commit object with `git hash-object --literally`, bypassing every check.
+pub fn raw_commit(s: &Server, headers_extra: &str, message: &[u8]) -> String {
+    let tree = s.git(&["rev-parse", "HEAD^{tree}"]);
+    let parent = s.git(&["rev-parse", "HEAD"]);
+    let mut body = format!(
+        "tree {tree}\nparent {parent}\nauthor A <a@example.com> 1780000000 +0000\n\
+         committer A <a@example.com> 1780000000 +0000\n{headers_extra}\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(message);
+    let path = s.sb.path().join("raw-commit");
+    std::fs::write(&path, &body).unwrap();
+    let id = s.git(&[
+        "hash-object",
+        "-t",
+        "commit",
+        "--literally",
+        "-w",
+        path.to_str().unwrap(),
+    ]);
+    s.git(&["update-ref", "refs/heads/main", &id]);
+    id
 }
