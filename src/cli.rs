@@ -10,6 +10,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use time::{Date, OffsetDateTime};
 
 use crate::commands::{self, AsOf, Context};
+use crate::engine::registry::ContentMode;
 use crate::report::format::Format;
 use crate::report::{EXIT_ERROR, EXIT_OK};
 
@@ -38,6 +39,11 @@ pub struct Cli {
     /// Output format. `check` also takes sarif and github.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// What is checked in the changes commits make: off, ids (ids and aliases) or all
+    /// (terms and patterns too). Default: the registry's `policy.content` (ids).
+    #[arg(long, global = true, value_name = "MODE", value_parser = parse_content)]
+    pub content: Option<ContentMode>,
 
     /// Append a JSON line per rejected push to this file (pre-receive; else git config
     /// embargo.auditLog).
@@ -144,6 +150,10 @@ impl Cli {
     }
 }
 
+fn parse_content(s: &str) -> Result<ContentMode, String> {
+    ContentMode::parse(s).ok_or_else(|| "expected off, ids or all".to_string())
+}
+
 pub fn parse_date(s: &str) -> anyhow::Result<Date> {
     crate::engine::date::parse_day(s.trim())
         .map_err(|_| anyhow::anyhow!("invalid date `{}`: expected YYYY-MM-DD", s.trim()))
@@ -193,6 +203,7 @@ where
         color_stdout: color_allowed() && std::io::stdout().is_terminal(),
         color_stderr: color_allowed() && std::io::stderr().is_terminal(),
         audit_log: cli.audit_log.clone(),
+        content: cli.content,
     };
     let result = match &cli.command {
         Command::CommitMsg { file } => commands::commit_msg::run(&ctx, file),

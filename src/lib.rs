@@ -15,6 +15,7 @@
 //!   - [`engine::verdict`]: what is blocked on a given day; [`engine::verdict::Checker`];
 //!   - [`engine::codec`], [`engine::compiled`]: the checker's compiled form, as bytes;
 //!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is.
+//!   - [`engine::content`]: what counts in the changes a commit makes (`policy.content`).
 //! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it,
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),
 //!   [`load::checker`] is the one way in.

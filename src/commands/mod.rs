@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use time::Date;
 
 use crate::bounded::read_capped;
+use crate::engine::registry::{ContentMode, Registry};
 use crate::report::format::Format;
 
 /// When embargoes are judged.
@@ -32,6 +33,8 @@ pub struct Context {
     pub color_stdout: bool,
     pub color_stderr: bool,
     pub audit_log: Option<PathBuf>,
+    /// `--content`: overrides the registry's `policy.content` (§11).
+    pub content: Option<ContentMode>,
 }
 
 impl Context {
@@ -43,6 +46,13 @@ impl Context {
                 anyhow::bail!("--as-of commit is only for `embargo check`")
             }
         }
+    }
+}
+
+impl Context {
+    /// What is checked in changes: `--content`, else the registry's policy.
+    pub fn content(&self, registry: &Registry) -> ContentMode {
+        self.content.unwrap_or(registry.policy.content)
     }
 }
 
