@@ -4,6 +4,7 @@
 
 pub mod commit_graph;
 pub mod config;
+pub mod diff;
 pub mod objects;
 pub mod pack;
 pub mod repo;

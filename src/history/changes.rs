@@ -1,0 +1,203 @@
+//! What a commit adds (contract §11), as pieces of text to check: the lines its diff
+//! adds against its first parent (every line of a root commit) in text files, the paths
+//! of the files it adds or renames, and for a merge only what the merge itself
+//! introduces. The same rule serves the staged changes of the commit-msg hook.
+//!
+//! A merge's lines are those of its result that a diff against *each* parent adds (a
+//! line the merged branch brought is in that parent, and its own commits answer for
+//! it); a path is new when no parent has a file there. Renames are recognised when the
+//! same content leaves one path and arrives at another (exact renames): only the new
+//! path is checked. A file renamed with changes counts as added, all its lines checked.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use anyhow::{anyhow, bail};
+use git2::{ObjectType, Oid};
+
+use crate::git::diff::{self, Blob, FileChange, Objects};
+
+/// One piece of text a commit adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// The path of a file the commit adds or renames into.
+    Path { path: String },
+    /// Consecutive added lines of `path`, the first of them line `first_line` (1-based)
+    /// of the file's new version.
+    Lines {
+        path: String,
+        first_line: usize,
+        text: String,
+    },
+    /// A text file too large to check ([`diff::MAX_TEXT_BYTES`]), with its size.
+    TooLarge { path: String, size: usize },
+}
+
+/// The tree and parents of a raw commit.
+pub fn tree_and_parents(data: &[u8]) -> anyhow::Result<(Oid, Vec<Oid>)> {
+    let mut tree = None;
+    let mut parents = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            break;
+        }
+        let hex = |v: &[u8]| {
+            std::str::from_utf8(v)
+                .ok()
+                .and_then(|h| Oid::from_str(h.trim()).ok())
+                .ok_or_else(|| anyhow!("malformed commit header"))
+        };
+        if let Some(v) = line.strip_prefix(b"tree ") {
+            tree = Some(hex(v)?);
+        } else if let Some(v) = line.strip_prefix(b"parent ") {
+            parents.push(hex(v)?);
+        }
+    }
+    Ok((tree.ok_or_else(|| anyhow!("commit without a tree"))?, parents))
+}
+
+/// The tree of commit `oid`.
+pub fn commit_tree(objects: &impl Objects, oid: Oid) -> anyhow::Result<Oid> {
+    match objects.read(oid)? {
+        (ObjectType::Commit, data) => Ok(tree_and_parents(&data)?.0),
+        (kind, _) => bail!("object {oid} is a {kind}, not a commit"),
+    }
+}
+
+/// Hands `visit` every piece of text the raw commit `data` adds.
+pub fn commit_adds(
+    objects: &impl Objects,
+    data: &[u8],
+    visit: impl FnMut(Piece) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let (tree, parents) = tree_and_parents(data)?;
+    let trees = parents
+        .iter()
+        .map(|&p| commit_tree(objects, p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let first = trees.first().copied();
+    let changes = diff::changed_files(objects, first, Some(tree))?;
+    adds(objects, changes, trees.get(1..).unwrap_or(&[]), visit)
+}
+
+/// Hands `visit` what `changes` (against the first parent) add, given the trees of the
+/// other parents of a merge (none for an ordinary commit).
+pub fn adds(
+    objects: &impl Objects,
+    changes: Vec<FileChange>,
+    other_parents: &[Oid],
+    mut visit: impl FnMut(Piece) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let gone: HashSet<Oid> = changes
+        .iter()
+        .filter(|c| c.new.is_none())
+        .filter_map(|c| c.old)
+        .collect();
+    for change in changes {
+        let Some(new) = change.new else { continue };
+        let path = String::from_utf8_lossy(&change.path).into_owned();
+        let mut others = Vec::with_capacity(other_parents.len());
+        for &tree in other_parents {
+            others.push(diff::lookup(objects, tree, &change.path)?);
+        }
+        // A merge that takes a parent's version of the file adds nothing to it.
+        if others.contains(&Some(new)) {
+            continue;
+        }
+        if change.old.is_none() && others.iter().all(Option::is_none) {
+            visit(Piece::Path { path: path.clone() })?;
+            if gone.contains(&new) && other_parents.is_empty() {
+                continue; // renamed unchanged: the lines were checked where they came from
+            }
+        }
+        let text = match diff::read_blob(objects, new)? {
+            Blob::Text(t) => t,
+            Blob::Binary => continue,
+            Blob::TooLarge(size) => {
+                visit(Piece::TooLarge { path, size })?;
+                continue;
+            }
+        };
+        let mut runs = added_against(objects, change.old, &text)?;
+        for other in others {
+            if runs.is_empty() {
+                break;
+            }
+            runs = intersect(&runs, &added_against(objects, other, &text)?);
+        }
+        if runs.is_empty() {
+            continue;
+        }
+        let starts = diff::line_starts(&text);
+        for run in runs {
+            let (Some(&from), Some(&to)) = (starts.get(run.start - 1), starts.get(run.end - 1))
+            else {
+                bail!("a diff of {path} named lines past its end");
+            };
+            visit(Piece::Lines {
+                path: path.clone(),
+                first_line: run.start,
+                text: String::from_utf8_lossy(&text[from..to]).into_owned(),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The lines `new` adds against the blob `old` (none, binary or too large: every line).
+fn added_against(
+    objects: &impl Objects,
+    old: Option<Oid>,
+    new: &[u8],
+) -> anyhow::Result<Vec<Range<usize>>> {
+    let old = match old.map(|o| diff::read_blob(objects, o)).transpose()? {
+        Some(Blob::Text(t)) => t,
+        _ => Vec::new(),
+    };
+    diff::added_lines(&old, new)
+}
+
+/// The lines in both sets of ascending runs.
+fn intersect(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let start = a[i].start.max(b[j].start);
+        let end = a[i].end.min(b[j].end);
+        if start < end {
+            out.push(start..end);
+        }
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intersection_of_runs() {
+        assert_eq!(
+            intersect(&[1..5, 8..10], &[3..9, 12..13]),
+            vec![3..5, 8..9]
+        );
+        assert!(intersect(&[1..3], &[]).is_empty());
+    }
+
+    #[test]
+    fn commit_headers_give_tree_and_parents() {
+        let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\
+parent 1111111111111111111111111111111111111111\n\
+parent 2222222222222222222222222222222222222222\nauthor A <a@b> 1 +0000\n\n\
+tree 3333333333333333333333333333333333333333\n";
+        let (tree, parents) = tree_and_parents(raw).unwrap();
+        assert_eq!(tree.to_string(), "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+        assert_eq!(parents.len(), 2);
+        assert!(tree_and_parents(b"parent x\n\nmsg").is_err());
+    }
+}
