@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod commit_msg;
+pub mod content;
 pub mod pre_receive;
 pub mod registry_lint;
 

@@ -6,7 +6,11 @@
 //! compares thousands of trees on several threads, and all it needs is the entries that
 //! differ, each subtree read only when its id changed.
 
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
 use git2::{ObjectType, Odb, Oid};
@@ -81,32 +85,88 @@ pub struct FileChange {
     pub new: Option<Oid>,
 }
 
+/// An object as a comparison reads it: its type and bytes, shared with the cache.
+pub type Object = (ObjectType, Arc<[u8]>);
+
 /// Reads objects for a comparison.
 pub trait Objects {
-    /// The object's type and bytes; an error when it cannot be read.
-    fn read(&self, oid: Oid) -> anyhow::Result<(ObjectType, Vec<u8>)>;
-    /// The object's size without inflating it where the store allows.
-    fn size(&self, oid: Oid) -> anyhow::Result<usize>;
+    /// The object, or `Err(size)` when it is larger than `max` bytes (then not inflated);
+    /// an error when it cannot be read.
+    fn read(&self, oid: Oid, max: usize) -> anyhow::Result<Result<Object, usize>>;
 }
 
-impl Objects for Odb<'_> {
-    fn read(&self, oid: Oid) -> anyhow::Result<(ObjectType, Vec<u8>)> {
-        let o = Odb::read(self, oid).with_context(|| format!("cannot read object {oid}"))?;
-        Ok((o.kind(), o.data().to_vec()))
-    }
+/// The trees and blobs a comparison reads, through libgit2, with a cache of the recent
+/// ones shared by every thread: a commit's old side is its parent's new side, so a
+/// history scan would otherwise inflate most trees and changed files twice.
+pub struct CachedObjects<'a> {
+    odb: &'a Odb<'a>,
+    cache: Mutex<Recent>,
+}
 
-    fn size(&self, oid: Oid) -> anyhow::Result<usize> {
-        Ok(self
+#[derive(Default)]
+struct Recent {
+    map: HashMap<Oid, Object>,
+    order: VecDeque<Oid>,
+    bytes: usize,
+}
+
+/// What the cache holds at most, and the largest object it keeps.
+const CACHE_BYTES: usize = 64 << 20;
+const CACHE_OBJECT: usize = 1 << 20;
+
+impl<'a> CachedObjects<'a> {
+    pub fn new(odb: &'a Odb<'a>) -> CachedObjects<'a> {
+        CachedObjects {
+            odb,
+            cache: Mutex::new(Recent::default()),
+        }
+    }
+}
+
+impl Objects for CachedObjects<'_> {
+    fn read(&self, oid: Oid, max: usize) -> anyhow::Result<Result<Object, usize>> {
+        let lock = || self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(o) = lock().map.get(&oid) {
+            return Ok(Ok(o.clone()));
+        }
+        let (size, _) = self
+            .odb
             .read_header(oid)
-            .with_context(|| format!("cannot read object {oid}"))?
-            .0)
+            .with_context(|| format!("cannot read object {oid}"))?;
+        if size > max {
+            return Ok(Err(size));
+        }
+        let o = self
+            .odb
+            .read(oid)
+            .with_context(|| format!("cannot read object {oid}"))?;
+        let object: Object = (o.kind(), Arc::from(o.data()));
+        if object.1.len() <= CACHE_OBJECT {
+            let mut cache = lock();
+            if cache.map.insert(oid, object.clone()).is_none() {
+                cache.order.push_back(oid);
+                cache.bytes += object.1.len();
+            }
+            while cache.bytes > CACHE_BYTES {
+                let Some(old) = cache.order.pop_front() else { break };
+                if let Some((_, data)) = cache.map.remove(&old) {
+                    cache.bytes -= data.len();
+                }
+            }
+        }
+        Ok(Ok(object))
     }
 }
 
-fn read_tree(objects: &impl Objects, oid: Oid) -> anyhow::Result<Vec<u8>> {
-    match objects.read(oid)? {
-        (ObjectType::Tree, data) => Ok(data),
-        (kind, _) => bail!("object {oid} is a {kind}, not a tree"),
+/// Trees are not limited by [`MAX_TEXT_BYTES`] but by this: git's own trees stay far
+/// below it, and a hostile one must not make a hook allocate without bound.
+const MAX_TREE_BYTES: usize = 64 << 20;
+
+fn read_tree(objects: &impl Objects, oid: Oid) -> anyhow::Result<Arc<[u8]>> {
+    match objects.read(oid, MAX_TREE_BYTES)? {
+        Ok((ObjectType::Tree, data)) => Ok(data),
+        Ok((kind, _)) => bail!("object {oid} is a {kind}, not a tree"),
+        Err(size) => bail!("tree {oid} is too large ({size} bytes)"),
     }
 }
 
@@ -234,7 +294,7 @@ pub fn lookup(objects: &impl Objects, root: Oid, path: &[u8]) -> anyhow::Result<
 /// A blob as the check sees it.
 #[derive(Debug)]
 pub enum Blob {
-    Text(Vec<u8>),
+    Text(Arc<[u8]>),
     /// A NUL in the first [`BINARY_PROBE`] bytes.
     Binary,
     /// Larger than [`MAX_TEXT_BYTES`]: not read.
@@ -243,11 +303,10 @@ pub enum Blob {
 
 /// Reads a blob within [`MAX_TEXT_BYTES`] and tells text from binary as git does.
 pub fn read_blob(objects: &impl Objects, oid: Oid) -> anyhow::Result<Blob> {
-    let size = objects.size(oid)?;
-    if size > MAX_TEXT_BYTES {
-        return Ok(Blob::TooLarge(size));
-    }
-    let (kind, data) = objects.read(oid)?;
+    let (kind, data) = match objects.read(oid, MAX_TEXT_BYTES)? {
+        Ok(o) => o,
+        Err(size) => return Ok(Blob::TooLarge(size)),
+    };
     if kind != ObjectType::Blob {
         bail!("object {oid} is a {kind}, not a blob");
     }
@@ -262,35 +321,175 @@ pub fn is_binary(data: &[u8]) -> bool {
     data[..data.len().min(BINARY_PROBE)].contains(&0)
 }
 
-/// The 1-based line numbers of `new` that a line diff from `old` adds, as runs of
-/// consecutive lines (first, last inclusive), ascending. A diff of text, whatever the
-/// attributes say: what counts is what a reader of the file sees.
-pub fn added_lines(old: &[u8], new: &[u8]) -> anyhow::Result<Vec<Range<usize>>> {
-    if old.is_empty() {
-        let lines = line_count(new);
-        return Ok(if lines == 0 { vec![] } else { vec![1..lines + 1] });
+/// Lines a diff adds: runs of consecutive 1-based line numbers of the new text,
+/// ascending, and where each run lies in it, in bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddedLines {
+    pub lines: Vec<Range<usize>>,
+    pub bytes: Vec<Range<usize>>,
+}
+
+/// The lines a line diff from `old` to `new` adds: a Myers diff (git's default) of the
+/// lines, whatever the attributes say: what counts is what a reader of the file sees.
+///
+/// The lines both versions start and end with are set aside first, as git's xdiff does
+/// (`xdl_trim_ends`): most changes touch a small part of a file, and the diff then
+/// sees only that part.
+pub fn added_lines(old: &[u8], new: &[u8]) -> AddedLines {
+    let (p, head, old_mid, new_mid) = trim_common_lines(old, new);
+    let mut added = diff_lines(old_mid, new_mid);
+    for r in &mut added.lines {
+        *r = r.start + head..r.end + head;
     }
-    let mut opts = git2::DiffOptions::new();
-    opts.force_text(true).context_lines(0).interhunk_lines(0);
-    let patch = git2::Patch::from_buffers(old, None, new, None, Some(&mut opts))
-        .context("cannot diff a file")?;
-    let mut runs: Vec<Range<usize>> = Vec::new();
-    for h in 0..patch.num_hunks() {
-        for l in 0..patch.num_lines_in_hunk(h)? {
-            let line = patch.line_in_hunk(h, l)?;
-            if line.origin() != '+' {
-                continue;
+    for r in &mut added.bytes {
+        *r = r.start + p..r.end + p;
+    }
+    added
+}
+
+/// Where `old` and `new` start to differ (at a line start, in bytes), the number of
+/// lines before it, and what is left of each once the lines they start and end with
+/// alike are taken away.
+fn trim_common_lines<'a>(old: &'a [u8], new: &'a [u8]) -> (usize, usize, &'a [u8], &'a [u8]) {
+    let mut p = common_prefix(old, new);
+    if p < old.len() || p < new.len() {
+        // Back to the start of the line the two differ in.
+        p = old[..p].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    }
+    let head = count_newlines(&old[..p]);
+    let (old, new) = (&old[p..], &new[p..]);
+    let mut s = common_suffix(old, new);
+    let at_line_start = |text: &[u8], s: usize| s == text.len() || text[text.len() - s - 1] == b'\n';
+    if !(at_line_start(old, s) && at_line_start(new, s)) {
+        // Forward to the start of the next line inside the common end.
+        let tail = &new[new.len() - s..];
+        s = tail.iter().position(|&b| b == b'\n').map_or(0, |i| s - i - 1);
+    }
+    (p, head, &old[..old.len() - s], &new[..new.len() - s])
+}
+
+/// Compared a block at a time: equal blocks are a `memcmp`.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let (al, bl) = (a.len(), b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[al - i - BLOCK..al - i] == b[bl - i - BLOCK..bl - i] {
+        i += BLOCK;
+    }
+    i + a[..al - i]
+        .iter()
+        .rev()
+        .zip(b[..bl - i].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+fn count_newlines(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| b == b'\n').count()
+}
+
+fn diff_lines(old: &[u8], new: &[u8]) -> AddedLines {
+    if new.is_empty() {
+        return AddedLines::default();
+    }
+    if old.is_empty() {
+        return AddedLines {
+            lines: vec![1..line_count(new) + 1],
+            bytes: vec![0..new.len()],
+        };
+    }
+    // Lines are numbered by content first, so the diff compares integers.
+    let mut ids: HashMap<&[u8], u32, BuildHasherDefault<LineHasher>> = HashMap::default();
+    let (old_ids, _) = line_ids(old, &mut ids);
+    let (new_ids, starts) = line_ids(new, &mut ids);
+    let deadline = Instant::now() + DIFF_TIME;
+    let mut added = AddedLines::default();
+    for op in similar::capture_diff_slices_deadline(
+        similar::Algorithm::Myers,
+        &old_ids,
+        &new_ids,
+        Some(deadline),
+    ) {
+        let (at, len) = match op {
+            similar::DiffOp::Insert {
+                new_index, new_len, ..
             }
-            let Some(n) = line.new_lineno().map(|n| n as usize) else {
-                continue;
-            };
-            match runs.last_mut() {
-                Some(r) if r.end == n => r.end = n + 1,
-                _ => runs.push(n..n + 1),
+            | similar::DiffOp::Replace {
+                new_index, new_len, ..
+            } => (new_index, new_len),
+            _ => continue,
+        };
+        let (start, end) = (at + 1, at + 1 + len);
+        let bytes = starts[at]..starts[at + len];
+        match (added.lines.last_mut(), added.bytes.last_mut()) {
+            (Some(r), Some(b)) if r.end == start => {
+                r.end = end;
+                b.end = bytes.end;
+            }
+            _ => {
+                added.lines.push(start..end);
+                added.bytes.push(bytes);
             }
         }
     }
-    Ok(runs)
+    added
+}
+
+/// Hashes a line eight bytes at a time (FxHash's step): the table only groups equal
+/// lines of two versions of one file, so a keyed hash buys nothing here.
+#[derive(Default)]
+struct LineHasher(u64);
+
+impl Hasher for LineHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A diff that takes longer than this settles for a coarser result: more lines count as
+/// added (and are checked), never fewer.
+const DIFF_TIME: Duration = Duration::from_millis(500);
+
+/// Each line's id (equal lines, equal ids) and where each line starts, plus the end.
+fn line_ids<'a>(
+    text: &'a [u8],
+    ids: &mut HashMap<&'a [u8], u32, BuildHasherDefault<LineHasher>>,
+) -> (Vec<u32>, Vec<usize>) {
+    let mut out = Vec::new();
+    let mut starts = vec![0];
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let next = ids.len() as u32;
+        out.push(*ids.entry(&rest[..end]).or_insert(next));
+        at += end;
+        starts.push(at);
+    }
+    (out, starts)
 }
 
 /// Lines of a text as git counts them: a last line without a newline counts.
@@ -323,9 +522,34 @@ mod tests {
     fn added_lines_are_runs_in_the_new_text() {
         let old = b"a\nb\nc\n";
         let new = b"a\nx\ny\nb\nc\nz\n";
-        assert_eq!(added_lines(old, new).unwrap(), vec![2..4, 6..7]);
-        assert_eq!(added_lines(b"", b"one\ntwo").unwrap(), vec![1..3]);
-        assert_eq!(added_lines(b"a\nb\n", b"a\n").unwrap(), Vec::<Range<usize>>::new());
+        assert_eq!(added_lines(old, new).lines, vec![2..4, 6..7]);
+        assert_eq!(added_lines(b"", b"one\ntwo").lines, vec![1..3]);
+        assert_eq!(added_lines(b"a\nb\n", b"a\n").lines, Vec::<Range<usize>>::new());
+        // Lines changed inside a line, at the ends, without a final newline.
+        assert_eq!(added_lines(b"a\nbc\nd\n", b"a\nbx\nd\n").lines, vec![2..3]);
+        assert_eq!(added_lines(b"a\nb", b"a\nbb").lines, vec![2..3]);
+        assert_eq!(added_lines(b"x\nsame\n", b"y\nsame\n").lines, vec![1..2]);
+        assert_eq!(added_lines(b"a\n", b"a\n").lines, Vec::<Range<usize>>::new());
+        assert_eq!(added_lines(b"a\nc\n", b"a\nb\nc\n").lines, vec![2..3]);
+        assert_eq!(added_lines(b"ab\n", b"b\n").lines, vec![1..2]);
+    }
+
+    #[test]
+    fn trimming_agrees_with_a_whole_diff() {
+        let old: Vec<u8> = (0..200).map(|i| format!("line {}\n", i % 7)).collect::<String>().into();
+        let mut new = old.clone();
+        new.splice(700..700, b"line 3\nnew\nline 4\n".iter().copied());
+        new.extend_from_slice(b"tail");
+        let whole: usize = diff_lines(&old, &new).lines.iter().map(|r| r.len()).sum();
+        let trimmed: usize = added_lines(&old, &new).lines.iter().map(|r| r.len()).sum();
+        assert_eq!(whole, trimmed);
+        let added = added_lines(&old, &new);
+        // The byte ranges are exactly the lines the runs name.
+        let starts = line_starts(&new);
+        for (lines, bytes) in added.lines.iter().zip(&added.bytes) {
+            assert_eq!(starts[lines.start - 1]..starts[lines.end - 1], *bytes);
+        }
+        assert!(new[added.bytes.last().unwrap().clone()].ends_with(b"tail"));
     }
 
     #[test]

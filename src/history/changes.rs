@@ -9,8 +9,9 @@
 //! same content leaves one path and arrives at another (exact renames): only the new
 //! path is checked. A file renamed with changes counts as added, all its lines checked.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail};
 use git2::{ObjectType, Oid};
@@ -56,11 +57,15 @@ pub fn tree_and_parents(data: &[u8]) -> anyhow::Result<(Oid, Vec<Oid>)> {
     Ok((tree.ok_or_else(|| anyhow!("commit without a tree"))?, parents))
 }
 
+/// A parent commit larger than this is refused (the scan refuses such messages too).
+const MAX_COMMIT_BYTES: usize = 64 << 20;
+
 /// The tree of commit `oid`.
 pub fn commit_tree(objects: &impl Objects, oid: Oid) -> anyhow::Result<Oid> {
-    match objects.read(oid)? {
-        (ObjectType::Commit, data) => Ok(tree_and_parents(&data)?.0),
-        (kind, _) => bail!("object {oid} is a {kind}, not a commit"),
+    match objects.read(oid, MAX_COMMIT_BYTES)? {
+        Ok((ObjectType::Commit, data)) => Ok(tree_and_parents(&data)?.0),
+        Ok((kind, _)) => bail!("object {oid} is a {kind}, not a commit"),
+        Err(size) => bail!("commit {oid} is too large ({size} bytes)"),
     }
 }
 
@@ -77,15 +82,31 @@ pub fn commit_adds(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let first = trees.first().copied();
     let changes = diff::changed_files(objects, first, Some(tree))?;
-    adds(objects, changes, trees.get(1..).unwrap_or(&[]), visit)
+    // For a merge, each other parent's side of every file: a file not among the
+    // differences from that parent is as that parent has it.
+    let mut others = Vec::new();
+    for &other in trees.get(1..).unwrap_or(&[]) {
+        let differ = diff::changed_files(objects, Some(other), Some(tree))?;
+        others.push(
+            differ
+                .into_iter()
+                .map(|c| (c.path, c.old))
+                .collect::<HashMap<_, _>>(),
+        );
+    }
+    adds(objects, changes, &others, visit)
 }
 
-/// Hands `visit` what `changes` (against the first parent) add, given the trees of the
-/// other parents of a merge (none for an ordinary commit).
+/// The files of a merge's result that differ from one of its other parents, with that
+/// parent's blob there (`None`: no file); a file not listed is as that parent has it.
+pub type OtherParent = HashMap<Vec<u8>, Option<Oid>>;
+
+/// Hands `visit` what `changes` (against the first parent) add, given how the result
+/// differs from the other parents of a merge (none for an ordinary commit).
 pub fn adds(
     objects: &impl Objects,
     changes: Vec<FileChange>,
-    other_parents: &[Oid],
+    other_parents: &[OtherParent],
     mut visit: impl FnMut(Piece) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let gone: HashSet<Oid> = changes
@@ -96,14 +117,14 @@ pub fn adds(
     for change in changes {
         let Some(new) = change.new else { continue };
         let path = String::from_utf8_lossy(&change.path).into_owned();
-        let mut others = Vec::with_capacity(other_parents.len());
-        for &tree in other_parents {
-            others.push(diff::lookup(objects, tree, &change.path)?);
-        }
         // A merge that takes a parent's version of the file adds nothing to it.
-        if others.contains(&Some(new)) {
+        let Some(others) = other_parents
+            .iter()
+            .map(|o| o.get(&change.path).copied())
+            .collect::<Option<Vec<Option<Oid>>>>()
+        else {
             continue;
-        }
+        };
         if change.old.is_none() && others.iter().all(Option::is_none) {
             visit(Piece::Path { path: path.clone() })?;
             if gone.contains(&new) && other_parents.is_empty() {
@@ -118,26 +139,31 @@ pub fn adds(
                 continue;
             }
         };
-        let mut runs = added_against(objects, change.old, &text)?;
-        for other in others {
-            if runs.is_empty() {
-                break;
+        let mut added = added_against(objects, change.old, &text)?;
+        if !others.is_empty() {
+            let mut runs = added.lines;
+            for other in others {
+                if runs.is_empty() {
+                    break;
+                }
+                runs = intersect(&runs, &added_against(objects, other, &text)?.lines);
             }
-            runs = intersect(&runs, &added_against(objects, other, &text)?);
+            let starts = diff::line_starts(&text);
+            let mut bytes = Vec::with_capacity(runs.len());
+            for run in &runs {
+                let (Some(&from), Some(&to)) = (starts.get(run.start - 1), starts.get(run.end - 1))
+                else {
+                    bail!("a diff of {path} named lines past its end");
+                };
+                bytes.push(from..to);
+            }
+            added = diff::AddedLines { lines: runs, bytes };
         }
-        if runs.is_empty() {
-            continue;
-        }
-        let starts = diff::line_starts(&text);
-        for run in runs {
-            let (Some(&from), Some(&to)) = (starts.get(run.start - 1), starts.get(run.end - 1))
-            else {
-                bail!("a diff of {path} named lines past its end");
-            };
+        for (run, bytes) in added.lines.into_iter().zip(added.bytes) {
             visit(Piece::Lines {
                 path: path.clone(),
                 first_line: run.start,
-                text: String::from_utf8_lossy(&text[from..to]).into_owned(),
+                text: String::from_utf8_lossy(&text[bytes]).into_owned(),
             })?;
         }
     }
@@ -149,12 +175,12 @@ fn added_against(
     objects: &impl Objects,
     old: Option<Oid>,
     new: &[u8],
-) -> anyhow::Result<Vec<Range<usize>>> {
+) -> anyhow::Result<diff::AddedLines> {
     let old = match old.map(|o| diff::read_blob(objects, o)).transpose()? {
         Some(Blob::Text(t)) => t,
-        _ => Vec::new(),
+        _ => Arc::from(&[][..]),
     };
-    diff::added_lines(&old, new)
+    Ok(diff::added_lines(&old, new))
 }
 
 /// The lines in both sets of ascending runs.
