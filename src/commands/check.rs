@@ -15,8 +15,8 @@ use git2::{Oid, Repository};
 use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
-use crate::commands::{AsOf, Context};
 use crate::commands::content::check_piece;
+use crate::commands::{AsOf, Context};
 use crate::engine::content::ContentMode;
 use crate::engine::source::{CommitRef, Source};
 use crate::engine::verdict::Checker;

@@ -9,11 +9,15 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
+use crate::commands::content::check_piece;
 use crate::commands::Context;
-use crate::engine::source::Source;
+use crate::engine::content::ContentMode;
+use crate::engine::source::{CommitRef, Source};
 use crate::engine::verdict::Checker;
+use crate::git::diff::CachedObjects;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::repo::{self, HookRepository};
+use crate::history::changes;
 use crate::load;
 use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::{audit, history};
@@ -175,22 +179,40 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     }
 
     let mut commits = 0usize;
+    // What each commit adds (§11), read through the quarantine like its message.
+    let content = ctx.content(checker.registry());
+    let odb = hook.repo.odb().context("cannot open the object database")?;
+    let objects_read = CachedObjects::new(&odb);
     let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
         let findings = checker.check(&object.message, day);
         let subject = objects::subject(&object.message).to_string();
+        let (tree, parents) = changes::parsed_tree_and_parents(&object)?;
         report.add(
             Source::Commit {
                 id: oid.to_string(),
-                subject,
+                subject: subject.clone(),
             },
             object.message,
             findings,
         );
+        if content != ContentMode::Off {
+            let named = CommitRef {
+                id: oid.to_string(),
+                subject,
+            };
+            changes::tree_adds(&objects_read, tree, &parents, |piece| {
+                report
+                    .items
+                    .extend(check_piece(&checker, piece, Some(&named), day, content));
+                Ok(())
+            })
+            .with_context(|| format!("cannot read the changes of commit {oid}"))?;
+        }
+        anyhow::Ok(())
     };
     history::push::new_commits(&hook, &tips, |oid, object| {
-        check_commit(oid, object, &mut report);
-        Ok(())
+        check_commit(oid, object, &mut report)
     })?;
     report.checked = commits;
 

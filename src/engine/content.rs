@@ -88,7 +88,12 @@ mod tests {
         );
         assert_eq!(
             fields(&c, text, ContentMode::All),
-            [Field::Id, Field::Alias(0), Field::Term(0), Field::Pattern(0)]
+            [
+                Field::Id,
+                Field::Alias(0),
+                Field::Term(0),
+                Field::Pattern(0)
+            ]
         );
         assert!(fields(&c, text, ContentMode::Off).is_empty());
     }

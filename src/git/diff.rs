@@ -148,7 +148,9 @@ impl Objects for CachedObjects<'_> {
                 cache.bytes += object.1.len();
             }
             while cache.bytes > CACHE_BYTES {
-                let Some(old) = cache.order.pop_front() else { break };
+                let Some(old) = cache.order.pop_front() else {
+                    break;
+                };
                 if let Some((_, data)) = cache.map.remove(&old) {
                     cache.bytes -= data.len();
                 }
@@ -217,8 +219,16 @@ fn diff_trees(
     }
     let old_data = old.map(|o| read_tree(objects, o)).transpose()?;
     let new_data = new.map(|o| read_tree(objects, o)).transpose()?;
-    let a = old_data.as_deref().map(entries).transpose()?.unwrap_or_default();
-    let b = new_data.as_deref().map(entries).transpose()?.unwrap_or_default();
+    let a = old_data
+        .as_deref()
+        .map(entries)
+        .transpose()?
+        .unwrap_or_default();
+    let b = new_data
+        .as_deref()
+        .map(entries)
+        .transpose()?
+        .unwrap_or_default();
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
         let ord = match (a.get(i), b.get(j)) {
@@ -354,16 +364,23 @@ fn trim_common_lines<'a>(old: &'a [u8], new: &'a [u8]) -> (usize, usize, &'a [u8
     let mut p = common_prefix(old, new);
     if p < old.len() || p < new.len() {
         // Back to the start of the line the two differ in.
-        p = old[..p].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        p = old[..p]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
     }
     let head = count_newlines(&old[..p]);
     let (old, new) = (&old[p..], &new[p..]);
     let mut s = common_suffix(old, new);
-    let at_line_start = |text: &[u8], s: usize| s == text.len() || text[text.len() - s - 1] == b'\n';
+    let at_line_start =
+        |text: &[u8], s: usize| s == text.len() || text[text.len() - s - 1] == b'\n';
     if !(at_line_start(old, s) && at_line_start(new, s)) {
         // Forward to the start of the next line inside the common end.
         let tail = &new[new.len() - s..];
-        s = tail.iter().position(|&b| b == b'\n').map_or(0, |i| s - i - 1);
+        s = tail
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |i| s - i - 1);
     }
     (p, head, &old[..old.len() - s], &new[..new.len() - s])
 }
@@ -376,7 +393,11 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
         i += BLOCK;
     }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 fn common_suffix(a: &[u8], b: &[u8]) -> usize {
@@ -483,7 +504,10 @@ fn line_ids<'a>(
     let mut at = 0;
     while at < text.len() {
         let rest = &text[at..];
-        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
         let next = ids.len() as u32;
         out.push(*ids.entry(&rest[..end]).or_insert(next));
         at += end;
@@ -524,19 +548,28 @@ mod tests {
         let new = b"a\nx\ny\nb\nc\nz\n";
         assert_eq!(added_lines(old, new).lines, vec![2..4, 6..7]);
         assert_eq!(added_lines(b"", b"one\ntwo").lines, vec![1..3]);
-        assert_eq!(added_lines(b"a\nb\n", b"a\n").lines, Vec::<Range<usize>>::new());
+        assert_eq!(
+            added_lines(b"a\nb\n", b"a\n").lines,
+            Vec::<Range<usize>>::new()
+        );
         // Lines changed inside a line, at the ends, without a final newline.
         assert_eq!(added_lines(b"a\nbc\nd\n", b"a\nbx\nd\n").lines, vec![2..3]);
         assert_eq!(added_lines(b"a\nb", b"a\nbb").lines, vec![2..3]);
         assert_eq!(added_lines(b"x\nsame\n", b"y\nsame\n").lines, vec![1..2]);
-        assert_eq!(added_lines(b"a\n", b"a\n").lines, Vec::<Range<usize>>::new());
+        assert_eq!(
+            added_lines(b"a\n", b"a\n").lines,
+            Vec::<Range<usize>>::new()
+        );
         assert_eq!(added_lines(b"a\nc\n", b"a\nb\nc\n").lines, vec![2..3]);
         assert_eq!(added_lines(b"ab\n", b"b\n").lines, vec![1..2]);
     }
 
     #[test]
     fn trimming_agrees_with_a_whole_diff() {
-        let old: Vec<u8> = (0..200).map(|i| format!("line {}\n", i % 7)).collect::<String>().into();
+        let old: Vec<u8> = (0..200)
+            .map(|i| format!("line {}\n", i % 7))
+            .collect::<String>()
+            .into();
         let mut new = old.clone();
         new.splice(700..700, b"line 3\nnew\nline 4\n".iter().copied());
         new.extend_from_slice(b"tail");

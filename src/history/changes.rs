@@ -13,10 +13,13 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use anyhow::{anyhow, bail};
-use git2::{ObjectType, Oid};
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context as _};
+use git2::{DiffOptions, ErrorCode, FileMode, Index, ObjectType, Oid, Repository};
 
 use crate::git::diff::{self, Blob, FileChange, Objects};
+use crate::git::objects::RawObject;
 
 /// One piece of text a commit adds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +57,10 @@ pub fn tree_and_parents(data: &[u8]) -> anyhow::Result<(Oid, Vec<Oid>)> {
             parents.push(hex(v)?);
         }
     }
-    Ok((tree.ok_or_else(|| anyhow!("commit without a tree"))?, parents))
+    Ok((
+        tree.ok_or_else(|| anyhow!("commit without a tree"))?,
+        parents,
+    ))
 }
 
 /// A parent commit larger than this is refused (the scan refuses such messages too).
@@ -76,6 +82,39 @@ pub fn commit_adds(
     visit: impl FnMut(Piece) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (tree, parents) = tree_and_parents(data)?;
+    tree_adds(objects, tree, &parents, visit)
+}
+
+/// The tree and parents of a parsed commit (`tree` and `parent` headers).
+pub fn parsed_tree_and_parents(object: &RawObject) -> anyhow::Result<(Oid, Vec<Oid>)> {
+    let hex = |v: &[u8]| {
+        std::str::from_utf8(v)
+            .ok()
+            .and_then(|h| Oid::from_str(h.trim()).ok())
+            .ok_or_else(|| anyhow!("malformed commit header"))
+    };
+    let mut tree = None;
+    let mut parents = Vec::new();
+    for (k, v) in &object.headers {
+        match k.as_str() {
+            "tree" if tree.is_none() => tree = Some(hex(v)?),
+            "parent" => parents.push(hex(v)?),
+            _ => {}
+        }
+    }
+    Ok((
+        tree.ok_or_else(|| anyhow!("commit without a tree"))?,
+        parents,
+    ))
+}
+
+/// Hands `visit` every piece of text a commit with this tree and these parents adds.
+pub fn tree_adds(
+    objects: &impl Objects,
+    tree: Oid,
+    parents: &[Oid],
+    visit: impl FnMut(Piece) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let trees = parents
         .iter()
         .map(|&p| commit_tree(objects, p))
@@ -170,6 +209,71 @@ pub fn adds(
     Ok(())
 }
 
+/// The staged changes of the repository (the commit-msg hook): the index git is about
+/// to commit (`$GIT_INDEX_FILE`, which git sets for `commit -a` and partial commits, else
+/// the repository's index) against `HEAD` (nothing on an unborn branch), and for a merge
+/// being concluded (`MERGE_HEAD`) how the index differs from each merged commit.
+pub fn staged(repo: &Repository) -> anyhow::Result<(Vec<FileChange>, Vec<OtherParent>)> {
+    let mut index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        Some(path) => Index::open(Path::new(&path))
+            .with_context(|| format!("cannot read the index {}", Path::new(&path).display()))?,
+        None => repo.index().context("cannot read the index")?,
+    };
+    let head = match repo.head() {
+        Ok(r) => Some(r.peel_to_tree().context("cannot read HEAD's tree")?),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
+        Err(e) => return Err(e).context("cannot read HEAD"),
+    };
+    let changes = index_changes(repo, head.as_ref(), &mut index)?;
+    let mut others = Vec::new();
+    let merge_head = repo.path().join("MERGE_HEAD");
+    if let Ok(text) = std::fs::read_to_string(&merge_head) {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let oid = Oid::from_str(line.trim())
+                .with_context(|| format!("{} is malformed", merge_head.display()))?;
+            let tree = repo
+                .find_commit(oid)
+                .and_then(|c| c.tree())
+                .with_context(|| format!("cannot read the merged commit {oid}"))?;
+            let differ = index_changes(repo, Some(&tree), &mut index)?;
+            others.push(differ.into_iter().map(|c| (c.path, c.old)).collect());
+        }
+    }
+    Ok((changes, others))
+}
+
+/// The files of the index that differ from `tree`, submodules left out.
+fn index_changes(
+    repo: &Repository,
+    tree: Option<&git2::Tree<'_>>,
+    index: &mut Index,
+) -> anyhow::Result<Vec<FileChange>> {
+    let mut opts = DiffOptions::new();
+    opts.ignore_submodules(true).include_typechange(true);
+    let diff = repo
+        .diff_tree_to_index(tree, Some(index), Some(&mut opts))
+        .context("cannot compare the index with HEAD")?;
+    let side = |f: git2::DiffFile<'_>| {
+        let file = !f.id().is_zero() && !matches!(f.mode(), FileMode::Commit | FileMode::Tree);
+        file.then(|| f.id())
+    };
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        let old = side(delta.old_file());
+        let new = side(delta.new_file());
+        let path = delta
+            .new_file()
+            .path_bytes()
+            .or_else(|| delta.old_file().path_bytes())
+            .unwrap_or_default()
+            .to_vec();
+        if old != new {
+            out.push(FileChange { path, old, new });
+        }
+    }
+    Ok(out)
+}
+
 /// The lines `new` adds against the blob `old` (none, binary or too large: every line).
 fn added_against(
     objects: &impl Objects,
@@ -208,10 +312,7 @@ mod tests {
 
     #[test]
     fn intersection_of_runs() {
-        assert_eq!(
-            intersect(&[1..5, 8..10], &[3..9, 12..13]),
-            vec![3..5, 8..9]
-        );
+        assert_eq!(intersect(&[1..5, 8..10], &[3..9, 12..13]), vec![3..5, 8..9]);
         assert!(intersect(&[1..3], &[]).is_empty());
     }
 

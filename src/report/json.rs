@@ -78,7 +78,12 @@ pub fn source(source: &Source) -> Value {
             m.insert("path".into(), escape_controls(path).into());
             m.insert(
                 "part".into(),
-                if first_line.is_some() { "lines" } else { "path" }.into(),
+                if first_line.is_some() {
+                    "lines"
+                } else {
+                    "path"
+                }
+                .into(),
             );
         }
     }
