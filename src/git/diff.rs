@@ -281,26 +281,6 @@ fn diff_trees(
     Ok(())
 }
 
-/// The blob at `path` (slash-separated) in tree `root`, if there is a file there.
-pub fn lookup(objects: &impl Objects, root: Oid, path: &[u8]) -> anyhow::Result<Option<Oid>> {
-    let mut tree = root;
-    let mut parts = path.split(|&b| b == b'/').peekable();
-    while let Some(part) = parts.next() {
-        let data = read_tree(objects, tree)?;
-        let list = entries(&data)?;
-        let last = parts.peek().is_none();
-        let found = list
-            .iter()
-            .find(|e| e.name == part && e.is_tree() != last && !e.is_submodule());
-        match found {
-            None => return Ok(None),
-            Some(e) if last => return Ok(Some(e.oid)),
-            Some(e) => tree = e.oid,
-        }
-    }
-    Ok(None)
-}
-
 /// A blob as the check sees it.
 #[derive(Debug)]
 pub enum Blob {
