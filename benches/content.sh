@@ -31,8 +31,11 @@ work=$(cd "$work" && pwd)
 log() { printf '[content] %s\n' "$*" >&2; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-# wall and CPU (user+sys) seconds of a command, stdout and stderr discarded
-measure() { /usr/bin/time -f '%e %U %S' -o "$work/time.txt" "$@" >/dev/null 2>&1 || true; awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/time.txt"; }
+# wall and CPU (user+sys) seconds of a shell command, its output discarded
+measure() {
+    /usr/bin/time -f '%e %U %S' -o "$work/time.txt" bash -c "$1" >/dev/null 2>&1 || true
+    tail -1 "$work/time.txt" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }'
+}
 
 case ${BENCH_REPO:-} in
     "")
@@ -63,20 +66,26 @@ range=$base..$head
 count=$(git --git-dir="$gitdir" rev-list --count "$range")
 log "history audit: $count commits ($range), $RUNS interleaved rounds"
 g() { git --git-dir="$gitdir" "$@"; }
-e() { GIT_DIR=$gitdir "$embargo" --registry "$registry" "$@"; }
-e check --content ids "$range" >/dev/null 2>&1 || true # warm the page cache
+export gitdir embargo registry range
+e="GIT_DIR=\$gitdir \$embargo --registry \$registry"
+bash -c "$e check --content ids \$range" >/dev/null 2>&1 || true # warm the page cache
 : >"$work/audit.txt"
 for i in $(seq 1 "$RUNS"); do
-    echo "gitp $(measure g log -p --format=%B "$range")" >>"$work/audit.txt"
-    echo "ids $(measure e check --content ids "$range")" >>"$work/audit.txt"
-    echo "gitm $(measure g log --format=%B "$range")" >>"$work/audit.txt"
-    echo "off $(measure e check --content off "$range")" >>"$work/audit.txt"
+    echo "gitp $(measure 'git --git-dir="$gitdir" log -p --format=%B "$range"')" >>"$work/audit.txt"
+    echo "ids $(measure "$e check --content ids \$range")" >>"$work/audit.txt"
+    echo "gitm $(measure 'git --git-dir="$gitdir" log --format=%B "$range"')" >>"$work/audit.txt"
+    echo "off $(measure "$e check --content off \$range")" >>"$work/audit.txt"
 done
 wall() { awk -v k="$1" '$1 == k { print $2 }' "$work/audit.txt" | median; }
 cpu() { awk -v k="$1" '$1 == k { print $3 }' "$work/audit.txt" | median; }
 
 # --- pre-receive of a 100-commit push -----------------------------------------------------
-push_base=$(g rev-list --max-count=1 --skip="$PUSH" HEAD)
+# The nearest first-parent ancestor with at least PUSH commits after it.
+push_base=
+for c in $(g rev-list --first-parent --max-count=400 HEAD); do
+    push_base=$c
+    [ "$(g rev-list --count "$c..$head")" -ge "$PUSH" ] && break
+done
 push_count=$(g rev-list --count "$push_base..$head")
 server=$work/server.git
 rm -rf "$server"
@@ -85,10 +94,10 @@ echo "$gitdir/objects" >"$server/objects/info/alternates"
 git --git-dir="$server" update-ref refs/heads/master "$push_base"
 log "pre-receive: a push of $push_count commits ($push_base..$head)"
 : >"$work/push.txt"
-hook() { printf '%s %s refs/heads/master\n' "$push_base" "$head" | GIT_DIR=$server "$embargo" --registry "$registry" pre-receive; }
+export push_base head server
 for i in $(seq 1 "$RUNS"); do
-    echo "gitp $(measure g log -p "$push_base..$head")" >>"$work/push.txt"
-    echo "hook $(measure hook)" >>"$work/push.txt"
+    echo "gitp $(measure 'git --git-dir="$gitdir" log -p "$push_base..$head"')" >>"$work/push.txt"
+    echo "hook $(measure 'printf "%s %s refs/heads/master\n" "$push_base" "$head" | GIT_DIR=$server "$embargo" --registry "$registry" pre-receive')" >>"$work/push.txt"
 done
 pwall() { awk -v k="$1" '$1 == k { print $2 }' "$work/push.txt" | median; }
 

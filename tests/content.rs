@@ -525,3 +525,83 @@ fn git_commit_is_refused_for_its_staged_changes() {
     let (ok, err) = git_commit(&sb, &dir, &["-q", "-m", "Add other"]);
     assert!(ok, "{err}");
 }
+
+#[test]
+fn changed_files_are_the_files_git_diff_tree_reports() {
+    use embargo::git::diff::{changed_files, CachedObjects};
+    let (sb, dir) = setup();
+    let mut commits = vec![rev(&sb, &dir, "HEAD")];
+    let steps: &[&[(&str, &[u8])]] = &[
+        &[
+            ("a/b/c.txt", b"1\n"),
+            ("a/d.txt", b"2\n"),
+            ("a.c", b"3\n"),
+            ("a0", b"4\n"),
+        ],
+        &[("a/b/c.txt", b"1 changed\n"), ("e/f/g/h.txt", b"5\n")],
+        &[("x", b"file\n")],
+    ];
+    for files in steps {
+        commits.push(commit_files(&sb, &dir, files, "step"));
+    }
+    // A file that becomes a directory, a deletion, a mode change, a submodule entry.
+    sb.git_ok(&dir, &["rm", "-q", "x", "a/d.txt"]);
+    std::fs::create_dir_all(dir.join("x")).unwrap();
+    std::fs::write(dir.join("x/inside.txt"), "6\n").unwrap();
+    sb.git_ok(&dir, &["add", "-A"]);
+    sb.git_ok(&dir, &["update-index", "--chmod=+x", "a.c"]);
+    sb.git_ok(
+        &dir,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{},sub", commits[1]),
+        ],
+    );
+    sb.git_ok(&dir, &["commit", "-q", "--no-verify", "-m", "reshape"]);
+    commits.push(rev(&sb, &dir, "HEAD"));
+
+    let repo = git2::Repository::open(&dir).unwrap();
+    let odb = repo.odb().unwrap();
+    let objects = CachedObjects::new(&odb);
+    let tree = |c: &str| {
+        repo.find_commit(git2::Oid::from_str(c).unwrap())
+            .unwrap()
+            .tree_id()
+    };
+    for pair in commits.windows(2) {
+        let ours: Vec<String> = changed_files(&objects, Some(tree(&pair[0])), Some(tree(&pair[1])))
+            .unwrap()
+            .into_iter()
+            .map(|c| String::from_utf8(c.path).unwrap())
+            .collect();
+        // git's list without submodules, which are not files; a mode change alone adds
+        // nothing, so it is not a change here either.
+        let theirs = sb.git_ok(
+            &dir,
+            &[
+                "diff-tree",
+                "-r",
+                "--no-renames",
+                "--raw",
+                "--no-abbrev",
+                &pair[0],
+                &pair[1],
+            ],
+        );
+        let mut theirs: Vec<String> = theirs
+            .lines()
+            .filter_map(|l| {
+                let (meta, path) = l.split_once('\t')?;
+                let f: Vec<&str> = meta.split(' ').collect();
+                let submodule = f[0] == ":160000" || f[1] == "160000";
+                (!submodule && f[2] != f[3]).then(|| path.to_string())
+            })
+            .collect();
+        theirs.sort();
+        let mut sorted = ours.clone();
+        sorted.sort();
+        assert_eq!(sorted, theirs, "{pair:?}");
+    }
+}
