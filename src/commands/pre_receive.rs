@@ -9,7 +9,7 @@ use git2::{ObjectType, Oid};
 use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
-use crate::commands::content::check_piece;
+use crate::commands::content::{check_commits, Pending};
 use crate::commands::Context;
 use crate::engine::content::ContentMode;
 use crate::engine::source::{CommitRef, Source};
@@ -183,37 +183,38 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     let content = ctx.content(checker.registry());
     let odb = hook.repo.odb().context("cannot open the object database")?;
     let objects_read = CachedObjects::new(&odb);
+    let mut pending = Vec::new();
     let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
         let findings = checker.check(&object.message, day);
         let subject = objects::subject(&object.message).to_string();
-        let (tree, parents) = changes::parsed_tree_and_parents(&object)?;
+        if content != ContentMode::Off {
+            let (tree, parents) = changes::parsed_tree_and_parents(&object)?;
+            let commit = CommitRef {
+                id: oid.to_string(),
+                subject: subject.clone(),
+            };
+            pending.push(Pending {
+                commit,
+                tree,
+                parents,
+            });
+        }
         report.add(
             Source::Commit {
                 id: oid.to_string(),
-                subject: subject.clone(),
+                subject,
             },
             object.message,
             findings,
         );
-        if content != ContentMode::Off {
-            let named = CommitRef {
-                id: oid.to_string(),
-                subject,
-            };
-            changes::tree_adds(&objects_read, tree, &parents, |piece| {
-                report
-                    .items
-                    .extend(check_piece(&checker, piece, Some(&named), day, content));
-                Ok(())
-            })
-            .with_context(|| format!("cannot read the changes of commit {oid}"))?;
-        }
         anyhow::Ok(())
     };
     history::push::new_commits(&hook, &tips, |oid, object| {
         check_commit(oid, object, &mut report)
     })?;
+    let found = check_commits(&objects_read, &checker, &pending, day, content)?;
+    report.items.extend(found);
     report.checked = commits;
 
     let style = Style {
