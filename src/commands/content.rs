@@ -72,6 +72,9 @@ pub struct Pending {
     pub parents: Vec<Oid>,
 }
 
+/// What one thread found: report items by the index of their commit.
+type Found = Vec<(usize, Vec<Checked>)>;
+
 /// More threads than this only contend for the object database.
 const MAX_WORKERS: usize = 4;
 
@@ -103,7 +106,7 @@ pub fn check_commits(
         .with_context(|| format!("cannot read the changes of commit {}", p.commit.id))?;
         Ok(items)
     };
-    let work = || -> anyhow::Result<Vec<(usize, Vec<Checked>)>> {
+    let work = || -> anyhow::Result<Found> {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -120,7 +123,7 @@ pub fn check_commits(
             }
         }
     };
-    let results: Vec<anyhow::Result<Vec<(usize, Vec<Checked>)>>> = std::thread::scope(|s| {
+    let results: Vec<anyhow::Result<Found>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
         handles
             .into_iter()

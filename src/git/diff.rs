@@ -406,8 +406,8 @@ fn diff_lines(old: &[u8], new: &[u8]) -> AddedLines {
     }
     if old.is_empty() {
         return AddedLines {
-            lines: vec![1..line_count(new) + 1],
-            bytes: vec![0..new.len()],
+            lines: std::iter::once(1..line_count(new) + 1).collect(),
+            bytes: std::iter::once(0..new.len()).collect(),
         };
     }
     // Lines are numbered by content first, so the diff compares integers.
