@@ -99,7 +99,7 @@ log "pre-receive: a push of $push_count commits ($push_base..$head)"
 # GIT_QUARANTINE_PATH and GIT_OBJECT_DIRECTORY, the repository's own as an alternate.
 quarantine() { # quarantine BASE HEAD DIR: a pack of the objects HEAD has and BASE has not
     rm -rf "$3"; mkdir -p "$3/pack"
-    g rev-list --objects "$2" --not "$1" | g pack-objects -q "$3/pack/pack" >/dev/null
+    g rev-list --objects "$2" --not "$1" | g pack-objects -q --delta-base-offset "$3/pack/pack" >/dev/null
 }
 quarantine "$push_base" "$head" "$work/quarantine"
 export push_base head server quarantine_dir=$work/quarantine
