@@ -22,6 +22,7 @@ use crate::engine::source::{CommitRef, Source};
 use crate::engine::verdict::Checker;
 use crate::git::diff::CachedObjects;
 use crate::git::objects;
+use crate::git::pack::Packs;
 use crate::history::changes;
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
@@ -210,7 +211,13 @@ fn scan(
     mut report: Report,
 ) -> anyhow::Result<Report> {
     let odb = repo.odb().context("cannot open the object database")?;
-    let odb = CachedObjects::new(&odb);
+    // As the scan reads commits: from the packs directly, unless git points elsewhere.
+    let packs = if std::env::var_os("GIT_OBJECT_DIRECTORY").is_some() {
+        Packs::default()
+    } else {
+        Packs::open(&repo.commondir().join("objects"))
+    };
+    let odb = CachedObjects::with_packs(&odb, &packs);
     let mut progress = Progress::stderr("commits", selection.known_len());
     let found = history::scan(
         repo,

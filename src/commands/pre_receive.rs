@@ -16,6 +16,7 @@ use crate::engine::source::{CommitRef, Source};
 use crate::engine::verdict::Checker;
 use crate::git::diff::CachedObjects;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
+use crate::git::pack::Packs;
 use crate::git::repo::{self, HookRepository};
 use crate::history::changes;
 use crate::load;
@@ -182,7 +183,13 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     // What each commit adds (§11), read through the quarantine like its message.
     let content = ctx.content(checker.registry());
     let odb = hook.repo.odb().context("cannot open the object database")?;
-    let objects_read = CachedObjects::new(&odb);
+    let own = hook.git_dir.join("objects");
+    let mut dirs = vec![own.as_path()];
+    if let Some(q) = &hook.quarantine {
+        dirs.insert(0, q.path.as_path());
+    }
+    let packs = Packs::open_dirs(&dirs);
+    let objects_read = CachedObjects::with_packs(&odb, &packs);
     let mut pending = Vec::new();
     let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
         commits += 1;
@@ -216,7 +223,9 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     // Reading a push's trees and blobs, libgit2 would hash each object again (SHA-1DC,
     // a third of the time): git's index-pack computed every received object's id from
     // its content, and objects already in the repository were verified when they came.
+    // Nor keep every object read in its own cache: ours keeps the recent ones.
     git2::opts::strict_hash_verification(false);
+    git2::opts::enable_caching(false);
     let found = check_commits(&objects_read, &checker, &pending, day, content)?;
     report.items.extend(found);
     report.checked = commits;

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context as _};
 use git2::{ObjectType, Odb, Oid};
 
+use crate::git::pack::Packs;
+
 /// A text file bigger than this is not read; it is reported as a warning naming it
 /// (never skipped in silence). Source files are far below it; what is above it is
 /// generated or data, and reading it would make a hook's memory unbounded.
@@ -100,6 +102,8 @@ pub trait Objects {
 /// history scan would otherwise inflate most trees and changed files twice.
 pub struct CachedObjects<'a> {
     odb: &'a Odb<'a>,
+    /// Read first where they can be: libdeflate inflates twice as fast as libgit2's zlib.
+    packs: Option<&'a Packs>,
     cache: Mutex<Recent>,
 }
 
@@ -118,16 +122,22 @@ impl<'a> CachedObjects<'a> {
     pub fn new(odb: &'a Odb<'a>) -> CachedObjects<'a> {
         CachedObjects {
             odb,
+            packs: None,
             cache: Mutex::new(Recent::default()),
         }
     }
-}
 
-impl Objects for CachedObjects<'_> {
-    fn read(&self, oid: Oid, max: usize) -> anyhow::Result<Result<Object, usize>> {
-        let lock = || self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(o) = lock().map.get(&oid) {
-            return Ok(Ok(o.clone()));
+    /// The same, reading from these packs directly where they can (see [`Packs`]).
+    pub fn with_packs(odb: &'a Odb<'a>, packs: &'a Packs) -> CachedObjects<'a> {
+        CachedObjects {
+            packs: Some(packs),
+            ..CachedObjects::new(odb)
+        }
+    }
+
+    fn read_uncached(&self, oid: Oid, max: usize) -> anyhow::Result<Result<Object, usize>> {
+        if let Some(found) = self.packs.and_then(|p| p.read_object(oid, max)) {
+            return Ok(found.map(|(kind, data)| (kind, Arc::from(data))));
         }
         let (size, _) = self
             .odb
@@ -140,7 +150,20 @@ impl Objects for CachedObjects<'_> {
             .odb
             .read(oid)
             .with_context(|| format!("cannot read object {oid}"))?;
-        let object: Object = (o.kind(), Arc::from(o.data()));
+        Ok(Ok((o.kind(), Arc::from(o.data()))))
+    }
+}
+
+impl Objects for CachedObjects<'_> {
+    fn read(&self, oid: Oid, max: usize) -> anyhow::Result<Result<Object, usize>> {
+        let lock = || self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(o) = lock().map.get(&oid) {
+            return Ok(Ok(o.clone()));
+        }
+        let object = match self.read_uncached(oid, max)? {
+            Ok(o) => o,
+            Err(size) => return Ok(Err(size)),
+        };
         if object.1.len() <= CACHE_OBJECT {
             let mut cache = lock();
             if cache.map.insert(oid, object.clone()).is_none() {
