@@ -44,11 +44,13 @@ fn main() {
     let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup(&dir),
+        Some("registry") => registry_only(&dir),
+        Some("load-named") => load_named(&dir, &args[2..]),
         Some("load") => load(&dir),
         Some("throughput") => throughput(&dir),
         Some("corpus") => corpus(&dir),
         _ => {
-            eprintln!("usage: perf setup|load|throughput|corpus DIR");
+            eprintln!("usage: perf setup|registry|load|throughput|corpus DIR, or perf load-named DIR NAME...");
             std::process::exit(2);
         }
     };
@@ -92,6 +94,16 @@ fn setup(dir: &Path) -> Result<()> {
     println!("message_bytes {bytes}");
     println!("cve_messages {}", cve.len());
     println!("cve_ids {}", ids.len());
+    Ok(())
+}
+
+/// Only the synthetic registry of `setup` (no corpus needed): DIR/registry.json.
+fn registry_only(dir: &Path) -> Result<()> {
+    let issues = synth::synthetic_issues(10_000, 50);
+    std::fs::write(
+        dir.join("registry.json"),
+        synth::synthetic_registry_json(&issues),
+    )?;
     Ok(())
 }
 
@@ -155,6 +167,30 @@ fn load(dir: &Path) -> Result<()> {
         .map(|m| m.len())
         .sum();
     println!("cache_bytes {size}");
+    Ok(())
+}
+
+/// `load::checker` with the cache as it is (warm, for a measure of the fast path), for
+/// DIR/registry.json and each registry NAME (a `git:` name, say), one after another in
+/// each of 300 rounds so that a busy machine weighs on all alike; the medians.
+fn load_named(dir: &Path, names: &[String]) -> Result<()> {
+    let mut all = vec![dir.join("registry.json")];
+    all.extend(names.iter().map(PathBuf::from));
+    let mut times = vec![Vec::new(); all.len()];
+    for round in 0..310 {
+        for (i, name) in all.iter().enumerate() {
+            let t = Instant::now();
+            black_box(load::checker(Some(name), None)?);
+            // The first rounds warm up.
+            if round >= 10 {
+                times[i].push(t.elapsed());
+            }
+        }
+    }
+    for (name, mut t) in all.iter().zip(times) {
+        t.sort();
+        println!("{} {}", ms(t[t.len() / 2]), name.display());
+    }
     Ok(())
 }
 

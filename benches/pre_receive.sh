@@ -10,9 +10,12 @@
 # the same quarantine:
 #   * `git rev-list <new> --not --all`, the reference for "commits new to the repository";
 #   * `embargo pre-receive`;
-# for a push of PUSH new commits (default 10) and of BIG new commits (default 100000,
-# against GitHub Enterprise Server's 5 s budget for all hooks). It also times embargo's
-# exact fallback (no quarantine: run by hand) on the small push.
+# for a push of PUSH new commits (default 10), of BIG new commits (default 100000,
+# against GitHub Enterprise Server's 5 s budget for all hooks) and of a new branch at a
+# commit OLD commits deep in the server's history (no objects sent: the store has it,
+# so only the exact painting walk can tell it is not new), each with the server's
+# commit-graph and again without it. It also times embargo's exact fallback (no
+# quarantine: run by hand) on the small push.
 # The benchmark hook always rejects, so every run sees the same server.
 #
 # Knobs (environment): COMMITS, REFS, PUSH, BIG, RUNS (repetitions, median reported,
@@ -25,6 +28,7 @@ COMMITS=${COMMITS:-200000}
 REFS=${REFS:-20000}
 PUSH=${PUSH:-10}
 BIG=${BIG:-100000}
+OLD=${OLD:-5000}
 RUNS=${RUNS:-5}
 
 if [ -z "${EMBARGO_BIN:-}" ]; then
@@ -151,8 +155,15 @@ fallback() { # fallback LABEL graph|nograph
 printf '\nembargo pre-receive benchmark: %s commits, %s refs, commit-graph, packed refs\n' "$commits" "$refs"
 printf 'binary %s; %s; median of %s runs (big push: 3)\n\n' "$EMBARGO_BIN" "$(git --version)" "$RUNS"
 printf '%-34s %9s %8s %12s %11s %7s %9s\n' "push" "new (git)" "checked" "rev-list (s)" "embargo (s)" "ratio" "push (s)"
-measure "$PUSH new commits on main" "HEAD:refs/heads/main" "$RUNS"
-measure "$BIG new commits, new branch" "refs/heads/big:refs/heads/big" 3
+old_commit=$(git -C "$client" rev-parse "refs/heads/main~$((PUSH + OLD))")
+graph=$server/objects/info/commit-graph
+for mode in graph nograph; do
+    if [ "$mode" = nograph ]; then mv "$graph" "$graph.off"; trap 'mv "$graph.off" "$graph" 2>/dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"' EXIT; fi
+    measure "$PUSH new commits on main, $mode" "HEAD:refs/heads/main" "$RUNS"
+    measure "$BIG new commits, new branch, $mode" "refs/heads/big:refs/heads/big" 3
+    measure "branch at main~$OLD, $mode" "$old_commit:refs/heads/old" "$RUNS"
+    if [ "$mode" = nograph ]; then mv "$graph.off" "$graph"; fi
+done
 fallback "by hand, no quarantine, graph" graph
 fallback "by hand, no quarantine, no graph" nograph
 printf '\nratio = embargo / git rev-list <new> --not --all, both timed inside the same hook run;\n'

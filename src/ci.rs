@@ -1,14 +1,16 @@
 //! What `embargo check` checks when it is given no revisions (contract §7): the pull
 //! request, merge request or push that the CI job was started for, read from the CI's own
 //! environment. Only the environment and the event payload are read here; walking the
-//! commits is [`crate::commands::check`]'s job.
+//! commits is [`crate::history`]'s job.
 //!
 //! * **GitHub Actions** (`$GITHUB_EVENT_NAME`, payload at `$GITHUB_EVENT_PATH`):
 //!   - `pull_request`, `pull_request_target`: `pull_request.base.sha..pull_request.head.sha`
 //!     (never `$GITHUB_SHA`, the synthetic merge commit), plus the title, the body and the
 //!     head branch name, which a squash merge turns into the commit message;
 //!   - `push`: `before..after`. A new branch (all-zero `before`): the commits of `after`
-//!     reachable from no other branch (local or remote-tracking) of the clone. A force
+//!     not on the repository's default branch (`repository.default_branch` of the
+//!     payload), never "not on any other branch of the clone": a push of one commit to
+//!     two new branches starts two runs, and each would exclude the other's. A force
 //!     push whose old tip is no longer in the clone is handled the same way. A deleted
 //!     branch (all-zero `after`): nothing. The pushed ref name is checked too;
 //!   - `merge_group`: `merge_group.base_sha..merge_group.head_sha`.
@@ -48,11 +50,17 @@ pub enum Range {
         base_may_be_gone: bool,
         /// The pushed ref, for that fallback.
         branch: Option<String>,
+        /// The repository's default branch, for that fallback.
+        default_branch: Option<String>,
     },
-    /// A new branch: the commits of `tip` reachable from no other branch. `branch` is the
-    /// pushed ref (`refs/heads/NAME`); its own local and remote-tracking refs do not count
-    /// as other branches.
-    NewBranch { tip: String, branch: Option<String> },
+    /// A new branch: the commits of `tip` not on the repository's default branch
+    /// (`default_branch`, a short name, from the event; `None` when the event lacks it,
+    /// which is an error when the range is walked). `branch` is the pushed ref.
+    NewBranch {
+        tip: String,
+        branch: Option<String>,
+        default_branch: Option<String>,
+    },
     /// Nothing to walk (a deleted branch).
     Nothing,
 }
@@ -65,6 +73,7 @@ impl Range {
             tip,
             base_may_be_gone: false,
             branch: None,
+            default_branch: None,
         }
     }
 }
@@ -235,6 +244,9 @@ fn github_push(payload: &Value) -> anyhow::Result<Plan> {
     let after = object_id(payload, "/after")?;
     let pushed = string_at(payload, "/ref").map(str::to_string);
     let branch = pushed.clone().filter(|r| r.starts_with("refs/heads/"));
+    let default_branch = string_at(payload, "/repository/default_branch")
+        .filter(|b| !b.is_empty())
+        .map(str::to_string);
     let mut texts = Vec::new();
     let range = if is_zero(&after) {
         Range::Nothing
@@ -243,13 +255,18 @@ fn github_push(payload: &Value) -> anyhow::Result<Plan> {
             texts.push((Source::RefName { name: name.clone() }, name.clone()));
         }
         if is_zero(&before) {
-            Range::NewBranch { tip: after, branch }
+            Range::NewBranch {
+                tip: after,
+                branch,
+                default_branch,
+            }
         } else {
             Range::Between {
                 base: before,
                 tip: after,
                 base_may_be_gone: payload.get("forced").and_then(Value::as_bool) == Some(true),
                 branch,
+                default_branch,
             }
         }
     };
@@ -426,13 +443,17 @@ mod tests {
     fn github_push_new_and_deleted_branches() {
         let p = plan(github_event(
             "push",
-            &format!(r#"{{"ref": "refs/heads/x", "before": "{ZERO}", "after": "{B}"}}"#),
+            &format!(
+                r#"{{"ref": "refs/heads/x", "before": "{ZERO}", "after": "{B}",
+                    "repository": {{"default_branch": "trunk"}}}}"#
+            ),
         ));
         assert_eq!(
             p.range,
             Range::NewBranch {
                 tip: B.into(),
-                branch: Some("refs/heads/x".into())
+                branch: Some("refs/heads/x".into()),
+                default_branch: Some("trunk".into()),
             }
         );
         let p = plan(github_event(

@@ -374,7 +374,8 @@ fn github_push_checks_before_to_after_and_new_branches() {
     );
     let push = |before: &str, after: &str, reference: &str, forced: bool| {
         let path = sb.path().join("push.json");
-        let payload = serde_json::json!({"ref": reference, "before": before, "after": after, "forced": forced});
+        let payload = serde_json::json!({"ref": reference, "before": before, "after": after, "forced": forced,
+            "repository": {"default_branch": "main"}});
         std::fs::write(&path, payload.to_string()).unwrap();
         embargo(
             &sb,
@@ -711,4 +712,62 @@ fn a_damaged_pack_is_an_error_naming_the_commit_not_a_pass() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("cannot read commit "), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+/// Git errors in the user's words, not libgit2's (`class=Repository (6); code=NotFound`).
+#[test]
+fn outside_a_repository_the_error_says_so_in_git_words() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("not-a-repo");
+    std::fs::create_dir(&dir).unwrap();
+    let mut cmd = sb.embargo();
+    cmd.current_dir(&dir)
+        .env("GIT_CEILING_DIRECTORIES", sb.path())
+        .env("EMBARGO_REGISTRY", example_registry())
+        .arg("check");
+    let (code, out, err) = text(&cmd.output().unwrap());
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(
+        err,
+        format!(
+            "embargo: error: `embargo check` must run inside a git repository (or with GIT_DIR \
+             set): not a git repository (or any parent): {}\n",
+            dir.display()
+        )
+    );
+}
+
+#[test]
+fn a_repository_of_another_user_is_named_with_the_way_out() {
+    let Some(account) = second_account("a repository another account owns") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    std::fs::set_permissions(
+        sb.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let repo = sb.repo("r");
+    let (code, out, err) = text(
+        &account
+            .command(&sb, embargo_bin())
+            .current_dir(&repo)
+            .env("EMBARGO_REGISTRY", example_registry())
+            .env("HOME", "/dev/null/home")
+            .arg("check")
+            .arg("HEAD")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    let repo = repo.display();
+    assert!(
+        err.contains(&format!(
+            "the repository {repo} belongs to another user, so git does not trust it; if it \
+             is yours to use, run: git config --global --add safe.directory {repo}\n"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("class="), "{err}");
 }

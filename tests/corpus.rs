@@ -8,6 +8,7 @@
 //! tests say so and pass on a developer's machine, but fail in CI (`CI=true`) or when
 //! `EMBARGO_CORPUS` names it explicitly.
 
+mod common;
 #[path = "../benches/synth.rs"]
 mod synth;
 
@@ -34,7 +35,7 @@ fn corpus() -> Option<PathBuf> {
         "no corpus at {} in CI: the false-positive and recall checks cannot run",
         dir.display()
     );
-    eprintln!("no corpus at {}: skipped", dir.display());
+    common::skipped(&format!("no corpus at {}", dir.display()));
     None
 }
 

@@ -228,58 +228,34 @@ fn sarif_passes_the_sarif_multitool_validator() {
 }
 
 #[test]
-fn sarif_reports_what_commits_add_on_the_files_themselves() {
+fn check_text_sarif_passes_the_validator_with_the_file_as_location() {
     let Some(tool) = require_tool("sarif-multitool") else {
         return;
     };
     let sb = Sandbox::new();
-    let repo = sb.repo("r");
-    std::fs::create_dir_all(repo.join("src")).unwrap();
-    std::fs::write(repo.join("src/relay.c"), "int a;\n// guard SX-2026-011\n").unwrap();
-    std::fs::write(repo.join("notes-cve-2026-41873.md"), "notes\n").unwrap();
-    sb.git_ok(&repo, &["add", "-A"]);
-    commit(&sb, &repo, "Harden the relay");
+    std::fs::write(
+        sb.path().join("NOTES.md"),
+        "# Notes\n\nFixed the ratchet header replay.\n",
+    )
+    .unwrap();
     let mut cmd = sb.embargo();
-    cmd.current_dir(&repo)
+    cmd.current_dir(sb.path())
         .env("EMBARGO_REGISTRY", example_registry())
-        .args(["--format", "sarif", "check", "HEAD^..HEAD"]);
+        .args(["--format", "sarif", "check-text", "NOTES.md"]);
     let (code, out, err) = run_with_stdin(&mut cmd, b"");
     assert_eq!(code, 1, "{err}");
-    let doc: Value = serde_json::from_str(&out).expect("sarif is json");
-    let results = doc["runs"][0]["results"].as_array().unwrap();
-    let mut located: Vec<(String, Value)> = results
-        .iter()
-        .map(|r| {
-            let loc = &r["locations"][0]["physicalLocation"];
-            (
-                loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
-                loc["region"].clone(),
-            )
-        })
-        .collect();
-    located.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(located.len(), 2, "{out}");
-    assert_eq!(located[0].0, "notes-cve-2026-41873.md");
-    assert_eq!(located[0].1["startLine"], 1);
-    assert_eq!(located[1].0, "src/relay.c");
-    assert_eq!(located[1].1["startLine"], 2);
-    assert_eq!(located[1].1["startColumn"], 10);
-
-    let file = sb.path().join("changes.sarif");
+    let file = sb.path().join("embargo.sarif");
     std::fs::write(&file, &out).unwrap();
-    let mut problems = Vec::new();
     for kind in ["Sarif", "Ghas"] {
-        for r in validate(&tool, &file, kind, sb.path()) {
-            let level = r["level"].as_str().unwrap_or("warning");
-            if level == "error" || (level == "warning" && r["ruleId"] != "SARIF2005") {
-                problems.push(r);
-            }
-        }
+        let problems: Vec<Value> = validate(&tool, &file, kind, sb.path())
+            .into_iter()
+            .filter(|r| {
+                let level = r["level"].as_str().unwrap_or("warning");
+                level == "error" || (level == "warning" && r["ruleId"] != "SARIF2005")
+            })
+            .collect();
+        assert!(problems.is_empty(), "{kind}: {problems:#?}\n{out}");
     }
-    assert!(
-        problems.is_empty(),
-        "validator findings:\n{problems:#?}\n\nSARIF:\n{out}"
-    );
 }
 
 #[test]
@@ -453,7 +429,7 @@ fn no_ci_format_echoes_raw_control_characters() {
 }
 
 #[test]
-fn sarif_and_github_are_only_for_check() {
+fn sarif_and_github_are_only_for_check_and_check_text() {
     let sb = Sandbox::new();
     let repo = sb.repo("r");
     for format in ["sarif", "github"] {
@@ -479,6 +455,9 @@ fn a_refused_format_is_refused_before_any_work() {
         ("sarif", vec!["pre-receive"]),
         ("github", vec!["commit-msg", "-"]),
         ("sarif", vec!["registry", "lint"]),
+        ("github", vec!["registry", "status"]),
+        ("sarif", vec!["registry", "disclose", "X-1"]),
+        ("sarif", vec!["notice", "partners"]),
     ] {
         let mut all = vec![
             "--registry",
@@ -501,4 +480,128 @@ fn a_refused_format_is_refused_before_any_work() {
         assert!(!err.contains("malformed"), "{args:?}: {err}");
     }
     assert!(!audit.exists(), "a usage error is not a checked push");
+    // The calendar is iCalendar only.
+    let (code, out, err) = sb.run_embargo(&repo, &["--format", "json", "notice", "calendar"], b"");
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("writes iCalendar only"), "{err}");
+}
+
+/// `--color` (contract §2): `always` and `never` whatever the output is, `auto` only on
+/// a terminal and only without `NO_COLOR` (set and not empty, as no-color.org says);
+/// accepted before and after the command.
+#[test]
+fn color_follows_the_flag_the_terminal_and_no_color() {
+    let sb = Sandbox::new();
+    let message = sb.path().join("message.txt");
+    std::fs::write(&message, "Fix the chunk digest comparison\n").unwrap();
+    let esc = "\x1b[";
+    let piped = |args: &[&str], no_color: Option<&str>| {
+        let mut cmd = sb.embargo();
+        cmd.current_dir(sb.path())
+            .env("EMBARGO_REGISTRY", example_registry())
+            .args(args)
+            .arg("commit-msg")
+            .arg(&message);
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let (code, out, err) = text(&cmd.output().unwrap());
+        assert_eq!(code, 1, "{err}");
+        format!("{out}{err}")
+    };
+    assert!(piped(&["--color", "always"], None).contains(esc));
+    assert!(
+        piped(&["--color=always"], Some("1")).contains(esc),
+        "the flag wins"
+    );
+    assert!(!piped(&["--color", "never"], None).contains(esc));
+    assert!(!piped(&[], None).contains(esc), "auto: not a terminal");
+    assert!(!piped(&["--color", "auto"], None).contains(esc));
+
+    let Some(script) = require_tool("script") else {
+        return;
+    };
+    // util-linux `script` runs the command on a pseudo-terminal.
+    let on_terminal = |args: &str, no_color: Option<&str>| {
+        let line = format!(
+            "'{}' {args} commit-msg '{}'",
+            embargo_bin().display(),
+            message.display()
+        );
+        let mut cmd = sb.command(&script);
+        cmd.current_dir(sb.path())
+            .env("EMBARGO_REGISTRY", example_registry())
+            .env("TERM", "xterm")
+            .env("SHELL", "/bin/sh")
+            .args(["-qec", &line, "/dev/null"])
+            .stdin(std::process::Stdio::null());
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(on_terminal("", None).contains(esc));
+    assert!(
+        on_terminal("", Some("")).contains(esc),
+        "NO_COLOR empty: ignored"
+    );
+    assert!(!on_terminal("", Some("1")).contains(esc));
+    assert!(!on_terminal("--color never", None).contains(esc));
+}
+
+#[test]
+fn sarif_reports_what_commits_add_on_the_files_themselves() {
+    let Some(tool) = require_tool("sarif-multitool") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    std::fs::write(repo.join("src/relay.c"), "int a;\n// guard SX-2026-011\n").unwrap();
+    std::fs::write(repo.join("notes-cve-2026-41873.md"), "notes\n").unwrap();
+    sb.git_ok(&repo, &["add", "-A"]);
+    commit(&sb, &repo, "Harden the relay");
+    let mut cmd = sb.embargo();
+    cmd.current_dir(&repo)
+        .env("EMBARGO_REGISTRY", example_registry())
+        .args(["--format", "sarif", "check", "HEAD^..HEAD"]);
+    let (code, out, err) = run_with_stdin(&mut cmd, b"");
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("sarif is json");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let mut located: Vec<(String, Value)> = results
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                loc["region"].clone(),
+            )
+        })
+        .collect();
+    located.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(located.len(), 2, "{out}");
+    assert_eq!(located[0].0, "notes-cve-2026-41873.md");
+    assert_eq!(located[0].1["startLine"], 1);
+    assert_eq!(located[1].0, "src/relay.c");
+    assert_eq!(located[1].1["startLine"], 2);
+    assert_eq!(located[1].1["startColumn"], 10);
+
+    let file = sb.path().join("changes.sarif");
+    std::fs::write(&file, &out).unwrap();
+    let mut problems = Vec::new();
+    for kind in ["Sarif", "Ghas"] {
+        for r in validate(&tool, &file, kind, sb.path()) {
+            let level = r["level"].as_str().unwrap_or("warning");
+            if level == "error" || (level == "warning" && r["ruleId"] != "SARIF2005") {
+                problems.push(r);
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "validator findings:\n{problems:#?}\n\nSARIF:\n{out}"
+    );
 }

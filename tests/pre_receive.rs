@@ -4,155 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
+use common::server::*;
 use common::*;
 use serde_json::Value;
 
 const EMBARGOED: &str = "Fix ratchet header replay in the relay";
-
-struct Server {
-    sb: Sandbox,
-    bare: PathBuf,
-    client: PathBuf,
-    url: String,
-}
-
-impl Server {
-    /// A bare repository at `srv/<name>` with the hook installed and the example
-    /// registry configured, and a client whose `main` (one benign commit) is pushed.
-    fn new(name: &str) -> Server {
-        let server = Server::bare_only(name);
-        server.config(&["embargo.registry", example_registry().to_str().unwrap()]);
-        let out = server.push(&["origin", "main"]);
-        assert!(
-            out.status.success(),
-            "initial push failed:\n{}",
-            stderr(&out)
-        );
-        server
-    }
-
-    /// The same without registry configuration and without the initial push.
-    fn bare_only(name: &str) -> Server {
-        let sb = Sandbox::new();
-        let bare = sb.path().join("srv").join(name);
-        std::fs::create_dir_all(&bare).unwrap();
-        sb.git_ok(&bare, &["init", "-q", "--bare", "-b", "main"]);
-        let out = sb
-            .command("sh")
-            .current_dir(sb.path())
-            .arg(project_root().join("install.sh"))
-            .arg("--server")
-            .arg(&bare)
-            .arg("--no-build")
-            .arg("--binary")
-            .arg(embargo_bin())
-            .arg("--prefix")
-            .arg(sb.path().join("prefix"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "install.sh --server failed:\n{}",
-            stderr(&out)
-        );
-        assert!(bare.join("hooks/pre-receive").exists());
-        let client = sb.repo("client");
-        let url = format!("file://{}", bare.display());
-        sb.git_ok(&client, &["remote", "add", "origin", &url]);
-        Server {
-            sb,
-            bare,
-            client,
-            url,
-        }
-    }
-
-    fn config(&self, kv: &[&str]) {
-        let mut args = vec!["config"];
-        args.extend_from_slice(kv);
-        self.sb.git_ok(&self.bare, &args);
-    }
-
-    fn push_cmd(&self, dir: &Path, args: &[&str]) -> std::process::Command {
-        let mut c = self.sb.command("git");
-        c.current_dir(dir)
-            .arg("push")
-            .args(args)
-            .env("EMBARGO_BIN", embargo_bin());
-        c
-    }
-
-    fn push(&self, args: &[&str]) -> Output {
-        self.push_cmd(&self.client, args).output().unwrap()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        self.sb.git_ok(&self.client, args).trim().to_string()
-    }
-
-    /// A commit made with `--no-verify`, as someone skipping the local hook would.
-    fn commit(&self, message: &str) -> String {
-        self.git(&[
-            "commit",
-            "-q",
-            "--no-verify",
-            "--allow-empty",
-            "-m",
-            message,
-        ]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    fn server_ref(&self, name: &str) -> Option<String> {
-        let out = self.sb.git(
-            &self.bare,
-            &["rev-parse", "-q", "--verify", &format!("{name}^{{object}}")],
-        );
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    }
-
-    fn write_file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.sb.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn all_output(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-#[track_caller]
-fn assert_accepted(out: &Output) {
-    assert!(
-        out.status.success(),
-        "push was rejected:\n{}",
-        all_output(out)
-    );
-}
-
-#[track_caller]
-fn assert_rejected(out: &Output) {
-    let text = all_output(out);
-    assert!(!out.status.success(), "push was accepted:\n{text}");
-    assert!(
-        text.contains("pre-receive hook declined"),
-        "not rejected by the hook:\n{text}"
-    );
-}
 
 #[test]
 fn benign_push_is_accepted() {
@@ -308,30 +167,6 @@ fn several_refs_in_one_push() {
     assert_eq!(s.server_ref("refs/heads/main").unwrap(), main_before);
     assert_eq!(s.server_ref("refs/heads/feature"), None);
     assert_eq!(s.server_ref("refs/heads/other"), None);
-}
-
-/// Writes a commit object with `git hash-object --literally`, bypassing every check.
-fn raw_commit(s: &Server, headers_extra: &str, message: &[u8]) -> String {
-    let tree = s.git(&["rev-parse", "HEAD^{tree}"]);
-    let parent = s.git(&["rev-parse", "HEAD"]);
-    let mut body = format!(
-        "tree {tree}\nparent {parent}\nauthor A <a@example.com> 1780000000 +0000\n\
-         committer A <a@example.com> 1780000000 +0000\n{headers_extra}\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(message);
-    let path = s.sb.path().join("raw-commit");
-    std::fs::write(&path, &body).unwrap();
-    let id = s.git(&[
-        "hash-object",
-        "-t",
-        "commit",
-        "--literally",
-        "-w",
-        path.to_str().unwrap(),
-    ]);
-    s.git(&["update-ref", "refs/heads/main", &id]);
-    id
 }
 
 #[test]
@@ -804,4 +639,91 @@ fn fallback_by_hand_checks_exactly_the_new_commits() {
     );
     let (code, _, err) = run_by_hand(&s, &[], &input);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_push_rejected_only_for_its_branch_name_says_where() {
+    let s = Server::new("summary.git");
+    // main is on the server already: the push brings no commit, only the name.
+    let out = s.push(&["origin", "main:refs/heads/fix/ratchet-header-replay"]);
+    assert_rejected(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("embargo: 1 blocked mention in 1 ref name, 0 warnings; 0 commits checked"),
+        "{err}"
+    );
+}
+
+/// The commits named in `--> commit <id>` lines, in the order shown.
+fn commits_listed(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| l.split("--> commit ").nth(1))
+        .map(|rest| rest.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn pre_receive_and_check_list_findings_in_the_same_order_oldest_first() {
+    let s = Server::new("order.git");
+    // Committer dates out of the order the commits were made in: oldest first means by
+    // date, not by the walk.
+    let first = s.sb.commit_dated(
+        &s.client,
+        "Fix the chunk digest comparison",
+        "2026-11-01T10:00:00Z",
+    );
+    let third = s.sb.commit_dated(
+        &s.client,
+        "Fix ratchet header replay",
+        "2026-11-20T10:00:00Z",
+    );
+    let second = s.sb.commit_dated(
+        &s.client,
+        "Guard against manifest symlink escape",
+        "2026-11-10T10:00:00Z",
+    );
+    let expected: Vec<String> = [&first, &second, &third]
+        .iter()
+        .map(|id| id[..12].to_string())
+        .collect();
+
+    let out = s.push(&["origin", "main"]);
+    assert_rejected(&out);
+    assert_eq!(commits_listed(&stderr(&out)), expected, "{}", stderr(&out));
+
+    let (code, out, err) = s.sb.run_embargo(
+        &s.client,
+        &[
+            "--registry",
+            example_registry().to_str().unwrap(),
+            "check",
+            "origin/main..main",
+        ],
+        b"",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(commits_listed(&out), expected, "{out}");
+}
+
+#[test]
+fn a_relative_audit_log_is_taken_from_the_repository_whichever_file_sets_it() {
+    // Only rejected pushes are logged.
+    let s = Server::new("audit-relative.git");
+    s.config(&["embargo.auditLog", "audit.log"]);
+    s.commit(EMBARGOED);
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("audit.log").is_file());
+
+    // Set in the global file (as for every repository of a server): each repository's own.
+    s.config(&["--unset", "embargo.auditLog"]);
+    std::fs::remove_file(s.bare.join("audit.log")).unwrap();
+    std::fs::write(
+        s.sb.home().join(".gitconfig"),
+        "[embargo]\n\tauditLog = logs/audit.log\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(s.bare.join("logs")).unwrap();
+    assert_rejected(&s.push(&["origin", "main"]));
+    assert!(s.bare.join("logs/audit.log").is_file());
 }

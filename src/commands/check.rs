@@ -6,6 +6,7 @@
 //! in command-line order. With none, [`crate::ci`] says what the CI job is about.
 //! Which commits those name, and reading them, is [`crate::history`]'s business.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 
 use anyhow::{anyhow, bail, Context as _};
@@ -16,13 +17,14 @@ use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
 use crate::commands::content::check_piece;
+use crate::commands::object_findings;
 use crate::commands::{AsOf, Context};
 use crate::engine::content::ContentMode;
 use crate::engine::source::{CommitRef, Source};
 use crate::engine::verdict::Checker;
 use crate::git::diff::CachedObjects;
-use crate::git::objects;
 use crate::git::pack::Packs;
+use crate::git::{objects, pushed};
 use crate::history::changes;
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
@@ -133,7 +135,7 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
             Some((fork, what)) if secret_missing(ctx) => e.context(format!(
                 "this {what} comes from the fork {fork}, and CI gives jobs for forks no secrets, \
                  so the registry is not available; the check fails rather than pass unchecked \
-                 (see the README for running it where the secret is available)"
+                 (docs/ci.md says how to run it where the secret is available)"
             )),
             _ => e,
         }
@@ -195,11 +197,17 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
 #[derive(Default)]
 struct Found {
     checked: usize,
-    /// Commits with findings, with their committer time and id for the final order.
+    /// Texts with findings, with their commit's committer time and id for the order.
     items: Vec<(i64, Oid, Checked)>,
+    /// Every commit checked and its committer time, when the repository has notes to
+    /// look up afterwards.
+    oids: Vec<(Oid, i64)>,
+    /// Idents found clean on the judging day ([`object_findings`]).
+    clean: HashSet<String>,
 }
 
-/// Reads the selected commits and checks their messages, adding them to `report`,
+/// Reads the selected commits and checks their messages, idents, extra headers and
+/// notes (as the pre-receive hook checks a push), adding them to `report`,
 /// newest first. A failure anywhere stops the scan and is the result: nothing is
 /// reported from a scan that did not finish.
 fn scan(
@@ -218,40 +226,56 @@ fn scan(
         Packs::open(&repo.commondir().join("objects"))
     };
     let odb = CachedObjects::with_packs(&odb, &packs);
+    let notes_refs = pushed::notes_refs(repo)?;
+    let with_notes = !notes_refs.is_empty();
     let mut progress = Progress::stderr("commits", selection.known_len());
     let found = history::scan(
         repo,
         selection,
         Found::default,
         |found, commit| {
-            // Only `--as-of commit` needs the headers; the message alone is cheaper.
-            let (message, day) = match as_of {
-                AsOf::Day(d) => (objects::message(&commit.data), d),
-                AsOf::CommitDate => {
-                    let raw = objects::parse(&commit.data);
-                    let day = committer_day(&raw, commit.oid)?;
-                    (raw.message, day)
-                }
+            let raw = objects::parse(&commit.data)
+                .with_context(|| format!("cannot read commit {}", commit.oid))?;
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => committer_day(&raw, commit.oid)?,
             };
-            let findings = checker.check(&message, day);
             found.checked += 1;
-            let subject = objects::subject(&message).to_string();
-            if !findings.is_empty() {
-                let source = Source::Commit {
-                    id: commit.oid.to_string(),
-                    subject: subject.clone(),
+            if with_notes {
+                found.oids.push((commit.oid, commit.time));
+            }
+            // The message, idents and extra headers, as the pre-receive hook checks them.
+            // Under `--as-of commit` the day changes from commit to commit: no ident is
+            // clean for good.
+            if matches!(as_of, AsOf::CommitDate) {
+                found.clean.clear();
+            }
+            for (field, text, findings) in object_findings(checker, day, &raw, &mut found.clean) {
+                let source = match field {
+                    None => Source::Commit {
+                        id: commit.oid.to_string(),
+                        subject: objects::subject(&raw.message).to_string(),
+                    },
+                    Some(field) => Source::Field {
+                        object: "commit".to_string(),
+                        id: Some(commit.oid.to_string()),
+                        field,
+                    },
                 };
-                let item = Checked {
-                    source,
-                    text: message,
-                    findings,
-                };
-                found.items.push((commit.time, commit.oid, item));
+                found.items.push((
+                    commit.time,
+                    commit.oid,
+                    Checked {
+                        source,
+                        text,
+                        findings,
+                    },
+                ));
             }
             if content != ContentMode::Off {
                 let named = CommitRef {
                     id: commit.oid.to_string(),
-                    subject,
+                    subject: objects::subject(&raw.message).to_string(),
                 };
                 changes::commit_adds(&odb, &commit.data, |piece| {
                     if let Some(item) = check_piece(checker, piece, Some(&named), day, content) {
@@ -268,12 +292,36 @@ fn scan(
     progress.finish();
     let found = found?;
     let mut items = Vec::new();
+    let mut checked: HashMap<Oid, i64> = HashMap::new();
     for part in found {
         report.checked += part.checked;
         items.extend(part.items);
+        checked.extend(part.oids);
     }
-    // Newest first, as `git log` lists them; the id settles equal times.
-    items.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // The notes `git log` shows with these commits, judged like their commits.
+    for notes_ref in &notes_refs {
+        for (oid, source, text) in pushed::notes_on(repo, notes_ref, &checked)? {
+            let time = checked.get(&oid).copied().unwrap_or(0);
+            let day = match as_of {
+                AsOf::Day(d) => d,
+                AsOf::CommitDate => OffsetDateTime::from_unix_timestamp(time)
+                    .map_err(|_| anyhow!("commit {oid} has an out-of-range committer date"))?
+                    .date(),
+            };
+            let findings = checker.check(&text, day);
+            if !findings.is_empty() {
+                let item = Checked {
+                    source,
+                    text,
+                    findings,
+                };
+                items.push((time, oid, item));
+            }
+        }
+    }
+    // Oldest first, the order they were made in (and `pre-receive`'s); the id settles
+    // equal times.
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     report
         .items
         .extend(items.into_iter().map(|(_, _, item)| item));

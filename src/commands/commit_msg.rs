@@ -4,15 +4,19 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{anyhow, Context as _};
 
-use crate::cleanup::{self, Mode};
+use crate::cleanup::{self, Changed, Known};
 use crate::commands::content::check_piece;
 use crate::commands::Context;
 use crate::engine::content::ContentMode;
 use crate::engine::source::Source;
-use crate::git;
+use crate::engine::verdict::{Finding, Level};
+use crate::git::config::GitConfig;
 use crate::git::diff::CachedObjects;
+use crate::git::encoding::{self, DecodeError};
+use crate::git::invocation::{self, Invocation};
+use crate::git::{self, config};
 use crate::history::changes;
 use crate::load;
 use crate::report::{Report, Style};
@@ -22,18 +26,35 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let repo = git::repo::open_from_env()?;
     let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
     let bytes = super::read_input(file)?;
-    let encoding = git::config::last_config_value(repo.as_ref(), &["i18n.commitEncoding"])?;
-    let message = decode(&bytes, encoding.as_deref(), file)?;
-
-    let editor_used = std::env::var("GIT_EDITOR").map_or(true, |e| e != ":");
-    let mode_config = git::config::last_config_value(repo.as_ref(), &["commit.cleanup"])?;
-    let mode = Mode::effective(mode_config.as_deref(), editor_used);
-    let configured =
-        git::config::last_config_value(repo.as_ref(), &["core.commentChar", "core.commentString"])?;
-    let comment = cleanup::comment_prefix(configured.as_deref(), &message);
-    let text = cleanup::apply(&message, mode, &comment, editor_used);
-
-    let findings = checker.check(&text, day);
+    let config = config::get()?;
+    let encoding = config.string("i18n.commitEncoding")?;
+    let known = what_git_will_do(config, repo.as_ref())?;
+    // Every message git may record from this file; one when all is known.
+    let mut texts: Vec<Vec<u8>> = Vec::new();
+    for c in cleanup::possible(&known, &bytes)? {
+        let text = cleanup::apply(&bytes, &c);
+        if !texts.contains(&text) {
+            texts.push(text);
+        }
+    }
+    let mut checked = Vec::with_capacity(texts.len());
+    for text in &texts {
+        let message = decode(text, encoding.as_deref(), file)?;
+        let findings = checker.check(&message, day);
+        checked.push((message, findings));
+    }
+    // Reported: the first that is blocked, else the first with any finding.
+    let rank = |f: &[Finding]| (f.iter().any(|x| x.level == Level::Block), !f.is_empty());
+    let best = checked
+        .iter()
+        .map(|(_, f)| rank(f))
+        .max()
+        .unwrap_or_default();
+    let at = checked
+        .iter()
+        .position(|(_, f)| rank(f) == best)
+        .unwrap_or(0);
+    let (text, findings) = checked.swap_remove(at);
     let mut report = Report::default();
     report.add(
         Source::MessageFile {
@@ -75,22 +96,99 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     Ok(code)
 }
 
-/// Git records the message in `i18n.commitEncoding` (UTF-8 by default). Bytes that are
-/// not valid in it are refused rather than guessed at: a mention could hide in them.
-fn decode(bytes: &[u8], encoding: Option<&str>, file: &Path) -> anyhow::Result<String> {
-    let label = encoding.unwrap_or("utf-8");
-    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
-        .ok_or_else(|| anyhow!("i18n.commitEncoding names an unknown encoding `{label}`"))?;
-    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    if had_errors {
-        let at = std::str::from_utf8(bytes)
-            .err()
-            .map_or(0, |e| e.valid_up_to());
-        bail!(
-            "{} is not valid {} (first bad byte at offset {at}); fix the message or set i18n.commitEncoding",
-            file.display(),
-            enc.name()
-        );
+/// Git records the message in `i18n.commitEncoding` (UTF-8 by default), and shows it
+/// decoded through iconv ([`encoding`]). Bytes that are not valid in it are refused
+/// rather than guessed at: a mention could hide in them.
+fn decode(bytes: &[u8], label: Option<&str>, file: &Path) -> anyhow::Result<String> {
+    let label = label.unwrap_or("UTF-8");
+    if label.is_empty() || encoding::is_utf8_label(label.as_bytes()) {
+        return std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| {
+            anyhow!(
+                "{} is not valid UTF-8 (first bad byte at offset {}); fix the message or set i18n.commitEncoding",
+                file.display(),
+                e.valid_up_to()
+            )
+        });
     }
-    Ok(text.into_owned())
+    encoding::decode(bytes, Some(label.as_bytes())).map_err(|e| match e {
+        DecodeError::UnknownLabel(shown) => anyhow!(
+            "i18n.commitEncoding names `{shown}`, which the system's iconv (what git decodes with) does not know"
+        ),
+        DecodeError::Invalid(shown) => anyhow!(
+            "{} is not valid {shown}; fix the message or set i18n.commitEncoding",
+            file.display()
+        ),
+    })
+}
+
+/// What git will do with the file, from git's environment for the hook, the command line
+/// of the `git commit` that runs it, and git's configuration; `None` where unknown.
+fn what_git_will_do(config: &GitConfig, repo: Option<&git2::Repository>) -> anyhow::Result<Known> {
+    // git sets `GIT_EDITOR=:` for the hook when it uses no editor; anything else means
+    // an editor (a user's own `GIT_EDITOR=:` with `-e` is told apart by the command line).
+    let no_editor_signal = std::env::var_os("GIT_EDITOR").is_some_and(|e| e == ":");
+    let options = match invocation::git_ancestor().map(|argv| invocation::parse(&argv)) {
+        // A command line that contradicts git's signal is not the commit running us.
+        Some(Invocation::Commit(o)) if !o.no_verify && (o.use_editor || no_editor_signal) => {
+            Some(o)
+        }
+        _ => None,
+    };
+    let config_cleanup = config.string("commit.cleanup")?;
+    let config_verbose = config.bool_or_int("commit.verbose")?;
+    let comment = config
+        .last(&["core.commentChar", "core.commentString"])
+        .map(|v| v.map(<[u8]>::to_vec))
+        .map(|v| v.ok_or_else(|| anyhow!("git config core.commentChar has no value")))
+        .transpose()?;
+    Ok(match options {
+        Some(o) => Known {
+            editor: Some(o.use_editor),
+            cleanup: Some(o.cleanup.unwrap_or(config_cleanup)),
+            verbose: Some(o.verbose.or(config_verbose).unwrap_or(0) != 0),
+            comment,
+            changed: if prepare_hook(config, repo) {
+                Changed::Unknown
+            } else if o.trailers {
+                Changed::AddedLines
+            } else {
+                Changed::Nothing
+            },
+            empty_start: !o.starting_message && empty_start(config, repo),
+        },
+        None => Known {
+            editor: (!no_editor_signal).then_some(true),
+            cleanup: None,
+            verbose: None,
+            comment,
+            changed: Changed::Unknown,
+            empty_start: false,
+        },
+    })
+}
+
+/// Whether `git commit` without message options starts from an empty message: no
+/// `commit.template`, and no merge or squash message waiting in the git directory.
+fn empty_start(config: &GitConfig, repo: Option<&git2::Repository>) -> bool {
+    let Some(repo) = repo else { return false };
+    config.last(&["commit.template"]).is_none()
+        && ["MERGE_MSG", "SQUASH_MSG"]
+            .iter()
+            .all(|f| matches!(std::fs::symlink_metadata(repo.path().join(f)), Err(e) if e.kind() == std::io::ErrorKind::NotFound))
+}
+
+/// Whether a `prepare-commit-msg` hook may have changed the file after git wrote it:
+/// one is in the hooks directory (`core.hooksPath`, else the repository's `hooks`), or
+/// that cannot be told.
+fn prepare_hook(config: &GitConfig, repo: Option<&git2::Repository>) -> bool {
+    let Some(repo) = repo else { return true };
+    // git runs hooks from the top of the work tree (the git directory when bare), and
+    // takes a relative `core.hooksPath` from there.
+    let top = repo.workdir().unwrap_or_else(|| repo.path());
+    let dir = match config.path("core.hooksPath", Some(top)) {
+        Ok(Some(dir)) => dir,
+        Ok(None) => repo.commondir().join("hooks"),
+        Err(_) => return true,
+    };
+    std::fs::metadata(dir.join("prepare-commit-msg")).is_ok()
 }

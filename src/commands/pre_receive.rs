@@ -1,6 +1,11 @@
 //! `embargo pre-receive`: the server-side backstop (contract §7): every new commit, ref
-//! name and annotated tag of a push, read from git's quarantine; any error rejects.
-//! Which commits are new is [`crate::history::push`]'s business.
+//! name and annotated tag of a push, and all other text it publishes; any error rejects.
+//!
+//! Which commits are new (exactly the contract's set, whether or not this push carried
+//! their objects) is [`crate::history::push`]'s business. In each commit and tag, the
+//! message and every text field ([`crate::git::published`]) are checked; so are push
+//! options, notes and the files of a blob or tree a ref points at
+//! ([`crate::git::pushed`]).
 
 use std::collections::HashSet;
 
@@ -10,6 +15,7 @@ use serde_json::{json, Value};
 
 use crate::bounded::read_capped;
 use crate::commands::content::{check_commits, Pending};
+use crate::commands::object_findings;
 use crate::commands::Context;
 use crate::engine::content::ContentMode;
 use crate::engine::source::{CommitRef, Source};
@@ -17,10 +23,11 @@ use crate::engine::verdict::Checker;
 use crate::git::diff::CachedObjects;
 use crate::git::objects::{self, MAX_TAG_DEPTH};
 use crate::git::pack::Packs;
+use crate::git::pushed;
 use crate::git::repo::{self, HookRepository};
 use crate::history::changes;
 use crate::load;
-use crate::report::{self, escape_controls, Report, Style, EXIT_ERROR, EXIT_OK};
+use crate::report::{self, escape_controls, Checked, Report, Style, EXIT_ERROR, EXIT_OK};
 use crate::{audit, history};
 
 /// Standard input larger than this is refused: git sends one short line per ref.
@@ -139,8 +146,13 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     let checker = load::checker(ctx.registry.as_deref(), Some(&hook.repo))?;
 
     let mut report = Report::default();
+    for (source, text) in pushed::push_options(&|name| std::env::var(name).ok())? {
+        let findings = checker.check(&text, day);
+        report.add(source, text, findings);
+    }
     let mut tips: Vec<Oid> = Vec::new();
     let mut tip_set = HashSet::new();
+    let mut notes_tips: Vec<(Oid, &str)> = Vec::new();
     let mut tags_seen = HashSet::new();
     for (i, update) in state.updates.iter().enumerate() {
         if update.is_deletion() {
@@ -163,7 +175,7 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
         );
         let new = Oid::from_str(&update.new)
             .with_context(|| format!("standard input line {line}: bad object id"))?;
-        let target = check_tag_chain(
+        let (target, kind) = check_tag_chain(
             &hook,
             &checker,
             day,
@@ -172,13 +184,23 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
             &mut tags_seen,
             &mut report,
         )?;
-        if let Some(commit) = target {
-            if tip_set.insert(commit) {
-                tips.push(commit);
+        if kind != ObjectType::Commit {
+            for (source, text) in pushed::ref_contents(&hook.repo, &update.name, target, kind)? {
+                let findings = checker.check(&text, day);
+                report.add(source, text, findings);
             }
+            continue;
+        }
+        if update.name.starts_with("refs/notes/") {
+            notes_tips.push((target, &update.name));
+        }
+        if tip_set.insert(target) {
+            tips.push(target);
         }
     }
 
+    // Commits with findings, kept with their committer time: they are listed oldest
+    // first, as `check` lists them, whatever order the walk met them in.
     let mut commits = 0usize;
     // What each commit adds (§11), read through the quarantine like its message.
     let content = ctx.content(checker.registry());
@@ -191,15 +213,23 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
     let packs = Packs::open_dirs(&dirs);
     let objects_read = CachedObjects::with_packs(&odb, &packs);
     let mut pending = Vec::new();
-    let mut check_commit = |oid: Oid, object: objects::RawObject, report: &mut Report| {
+    let mut found: Vec<(i64, Oid, Checked)> = Vec::new();
+    let mut clean = HashSet::new();
+    // The values refs had before the push: a walk that stops at one of them is done.
+    let old_values: Vec<Oid> = state
+        .updates
+        .iter()
+        .filter(|u| !u.is_creation())
+        .filter_map(|u| Oid::from_str(&u.old).ok())
+        .collect();
+    history::push::new_commits(&hook, &tips, &old_values, |oid, object| {
         commits += 1;
-        let findings = checker.check(&object.message, day);
-        let subject = objects::subject(&object.message).to_string();
+        let time = object.signature_time().unwrap_or(i64::MIN);
         if content != ContentMode::Off {
             let (tree, parents) = changes::parsed_tree_and_parents(&object)?;
             let commit = CommitRef {
                 id: oid.to_string(),
-                subject: subject.clone(),
+                subject: objects::subject(&object.message).to_string(),
             };
             pending.push(Pending {
                 commit,
@@ -207,27 +237,55 @@ fn check_push(ctx: &Context, state: &mut AuditState) -> anyhow::Result<Outcome> 
                 parents,
             });
         }
-        report.add(
-            Source::Commit {
-                id: oid.to_string(),
-                subject,
-            },
-            object.message,
-            findings,
-        );
-        anyhow::Ok(())
-    };
-    history::push::new_commits(&hook, &tips, |oid, object| {
-        check_commit(oid, object, &mut report)
+        for (field, text, findings) in object_findings(&checker, day, &object, &mut clean) {
+            let source = match field {
+                None => Source::Commit {
+                    id: oid.to_string(),
+                    subject: objects::subject(&object.message).to_string(),
+                },
+                Some(field) => Source::Field {
+                    object: "commit".to_string(),
+                    id: Some(oid.to_string()),
+                    field,
+                },
+            };
+            let item = Checked {
+                source,
+                text,
+                findings,
+            };
+            found.push((time, oid, item));
+        }
+        Ok(())
     })?;
+    // Stable: a commit's message comes before its fields.
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    report
+        .items
+        .extend(found.into_iter().map(|(_, _, item)| item));
     // Reading a push's trees and blobs, libgit2 would hash each object again (SHA-1DC,
     // a third of the time): git's index-pack computed every received object's id from
     // its content, and objects already in the repository were verified when they came.
     // Nor keep every object read in its own cache: ours keeps the recent ones.
     git2::opts::strict_hash_verification(false);
     git2::opts::enable_caching(false);
-    let found = check_commits(&objects_read, &checker, &pending, day, content)?;
-    report.items.extend(found);
+    let added = check_commits(&objects_read, &checker, &pending, day, content)?;
+    report.items.extend(added);
+    // Notes: what each new commit of a notes ref adds. Notes histories are their own,
+    // so this second walk covers only them.
+    for &(tip, notes_ref) in &notes_tips {
+        let mut notes_commits = Vec::new();
+        history::push::new_commits(&hook, &[tip], &old_values, |oid, _| {
+            notes_commits.push(oid);
+            Ok(())
+        })?;
+        for oid in notes_commits {
+            for (source, text) in pushed::added_notes(&hook.repo, notes_ref, oid)? {
+                let findings = checker.check(&text, day);
+                report.add(source, text, findings);
+            }
+        }
+    }
     report.checked = commits;
 
     let style = Style {
@@ -273,7 +331,7 @@ fn reason(report: &Report) -> String {
 }
 
 /// Checks the pushed object if it is an annotated tag, and the tags it points at, and
-/// returns the commit at the end of the chain (`None` for a tree or a blob).
+/// returns the object at the end of the chain (a commit, a tree or a blob) and its kind.
 fn check_tag_chain(
     hook: &HookRepository,
     checker: &Checker,
@@ -282,7 +340,7 @@ fn check_tag_chain(
     new: Oid,
     seen: &mut HashSet<Oid>,
     report: &mut Report,
-) -> anyhow::Result<Option<Oid>> {
+) -> anyhow::Result<(Oid, ObjectType)> {
     let odb = hook.repo.odb().context("cannot open the object database")?;
     let mut oid = new;
     for _ in 0..MAX_TAG_DEPTH {
@@ -290,7 +348,7 @@ fn check_tag_chain(
             .read_header(oid)
             .with_context(|| format!("cannot read object {oid} pushed to {}", update.name))?;
         match kind {
-            ObjectType::Commit => return Ok(Some(oid)),
+            ObjectType::Commit => return Ok((oid, kind)),
             ObjectType::Tag => {
                 let (_, tag) = objects::read(&hook.repo, oid)?;
                 let target = tag
@@ -319,33 +377,33 @@ fn check_tag_chain(
                             findings,
                         );
                     }
-                    let findings = checker.check(&tag.message, day);
-                    report.add(
-                        Source::Tag {
-                            name,
-                            id: oid.to_string(),
-                        },
-                        tag.message,
-                        findings,
-                    );
+                    let mut clean = HashSet::new();
+                    for (field, text, findings) in object_findings(checker, day, &tag, &mut clean) {
+                        let source = match field {
+                            None => Source::Tag {
+                                name: name.clone(),
+                                id: oid.to_string(),
+                            },
+                            Some(field) => Source::Field {
+                                object: "tag".to_string(),
+                                id: Some(oid.to_string()),
+                                field,
+                            },
+                        };
+                        report.add(source, text, findings);
+                    }
                 }
                 oid = target;
             }
-            _ => return Ok(None),
+            _ => return Ok((oid, kind)),
         }
     }
     bail!("tag chain from {new} is deeper than {MAX_TAG_DEPTH} tags")
 }
 
 fn audit_log_from_config(hook: &HookRepository) -> anyhow::Result<Option<std::path::PathBuf>> {
-    let config = hook.repo.config().context("cannot read git config")?;
-    match config.get_path("embargo.auditLog") {
-        Ok(path) if path.as_os_str().is_empty() => Ok(None),
-        Ok(path) if path.is_relative() => Ok(Some(hook.git_dir.join(path))),
-        Ok(path) => Ok(Some(path)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => bail!("cannot read git config embargo.auditLog: {}", e.message()),
-    }
+    let path = crate::git::config::get()?.path("embargo.auditLog", Some(hook.repo.commondir()))?;
+    Ok(path.filter(|p| !p.as_os_str().is_empty()))
 }
 
 fn under_gitlab() -> bool {
@@ -402,7 +460,7 @@ fn error_line(e: &anyhow::Error) -> String {
     escape_controls(&line)
 }
 
-/// One audit record (the README documents its fields).
+/// One audit record (docs/server.md, "The audit log", documents its fields).
 fn record(state: &AuditState, code: i32, error: Option<&str>, findings: Value) -> Value {
     let updates: Vec<Value> = state
         .updates

@@ -1,5 +1,6 @@
 //! The built-in list of generic security language: words that announce a security fix
-//! without naming an issue (contract §6). The list is public and documented in the README.
+//! without naming an issue (contract §6). The list is public and documented in
+//! docs/matching.md.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -8,7 +9,7 @@ use regex::Regex;
 
 use crate::engine::normalize::Normalized;
 
-/// The phrases, as regexes over folded (lower-case) text. Kept in one place so the README
+/// The phrases, as regexes over folded (lower-case) text. Kept in one place so docs/matching.md
 /// can quote it and the tests can walk it.
 pub const PHRASES: &[(&str, &str)] = &[
     ("vulnerability", r"vulnerabilit(?:y|ies)|vulnerable"),

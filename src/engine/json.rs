@@ -24,6 +24,9 @@ pub struct Value {
     pub line: usize,
     /// 1-based column (in characters) of the value's first character.
     pub column: usize,
+    /// Byte offsets of the value's text (its first character to just after its last), so
+    /// an editor can replace a value and keep every other byte of the document.
+    pub span: std::ops::Range<usize>,
     pub kind: Kind,
 }
 
@@ -33,6 +36,8 @@ pub struct Key {
     pub name: String,
     pub line: usize,
     pub column: usize,
+    /// Byte offsets of the key's quoted text.
+    pub span: std::ops::Range<usize>,
 }
 
 /// What a value is.
@@ -249,7 +254,7 @@ impl Reader<'_> {
     }
 
     fn value(&mut self) -> Result<Value, Error> {
-        let (line, column) = (self.line, self.column);
+        let (line, column, start) = (self.line, self.column, self.pos);
         let kind = match self.peek() {
             Some(b'{') => self.object()?,
             Some(b'[') => self.array()?,
@@ -260,7 +265,12 @@ impl Reader<'_> {
             Some(b'n') => self.word("null", Kind::Null)?,
             _ => return Err(self.unexpected("expected a JSON value")),
         };
-        Ok(Value { line, column, kind })
+        Ok(Value {
+            line,
+            column,
+            span: start..self.pos,
+            kind,
+        })
     }
 
     fn word(&mut self, word: &str, kind: Kind) -> Result<Kind, Error> {
@@ -312,8 +322,9 @@ impl Reader<'_> {
                 };
                 return Err(self.unexpected(expected));
             }
-            let (line, column) = (self.line, self.column);
+            let (line, column, start) = (self.line, self.column, self.pos);
             let name = self.string()?;
+            let span = start..self.pos;
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected("expected ':' after a member name"));
@@ -321,7 +332,15 @@ impl Reader<'_> {
             self.bump();
             self.skip_whitespace();
             let value = self.value()?;
-            members.push((Key { name, line, column }, value));
+            members.push((
+                Key {
+                    name,
+                    line,
+                    column,
+                    span,
+                },
+                value,
+            ));
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -594,6 +613,20 @@ mod tests {
         assert_eq!(num("1e2").as_u64(), None);
         assert_eq!(num("18446744073709551615").as_u64(), Some(u64::MAX));
         assert_eq!(num("18446744073709551616").as_u64(), None);
+    }
+
+    #[test]
+    fn spans_cover_each_value_and_key_exactly() {
+        let text = "\u{FEFF}{ \"k\" : [1, \"é\\\"\", {}] ,\"n\":null}\n";
+        let root = parse(text).unwrap();
+        assert_eq!(&text[root.span.clone()], &text[3..text.len() - 1]);
+        let members = root.as_object().unwrap();
+        assert_eq!(&text[members[0].0.span.clone()], "\"k\"");
+        let items = members[0].1.as_array().unwrap();
+        let texts: Vec<&str> = items.iter().map(|v| &text[v.span.clone()]).collect();
+        assert_eq!(texts, ["1", "\"é\\\"\"", "{}"]);
+        assert_eq!(&text[members[0].1.span.clone()], "[1, \"é\\\"\", {}]");
+        assert_eq!(&text[members[1].1.span.clone()], "null");
     }
 
     #[test]

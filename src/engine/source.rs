@@ -1,5 +1,5 @@
 //! What a checked text is: a commit message, a ref name, a tag's message, a field of a
-//! pull or merge request. The engine checks any text the same way; every entry point and
+//! pull or merge request, or other text a commit, tag or push publishes. The engine checks any text the same way; every entry point and
 //! every output format names the text by its [`Source`].
 
 /// Where a checked text came from.
@@ -15,6 +15,16 @@ pub enum Source {
     Tag { name: String, id: String },
     /// A field of a pull or merge request: `title`, `body`, `head branch`.
     Request { kind: RequestKind, field: String },
+    /// Other text a commit, tag or push publishes: `object` is what holds it (`commit`,
+    /// `tag`, `note`, `push option`, `ref`), `id` the object it belongs to, `field` which
+    /// text (`author`, `mergetag`, the notes ref, the option's number, a path).
+    Field {
+        object: String,
+        id: Option<String>,
+        field: String,
+    },
+    /// Any text checked verbatim (`check-text`); `-` is standard input.
+    Text { path: String },
     /// Text a commit adds (§11): lines of the file at `path` from line `first_line` of
     /// its new version on, or, with `first_line` `None`, the path itself. `commit` is
     /// `None` for the staged changes the commit-msg hook checks.
@@ -55,6 +65,8 @@ impl Source {
                 kind: RequestKind::MergeRequest,
                 ..
             } => "merge-request",
+            Source::Field { .. } => "field",
+            Source::Text { .. } => "text",
             Source::Change { .. } => "change",
         }
     }

@@ -221,6 +221,7 @@ mod tests {
             patterns: vec![],
             released: None,
             disclosed: None,
+            fixed_in: None,
             line: 1,
         }
     }

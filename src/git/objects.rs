@@ -1,11 +1,13 @@
 //! Commit and tag messages read from raw git objects: every byte git stores (text after
 //! a NUL included, which `git log` hides but every clone carries), decoded per the
-//! object's `encoding` header.
+//! object's `encoding` header as git decodes it ([`crate::git::encoding`]).
 
 use std::borrow::Cow;
 
 use anyhow::{anyhow, Context as _};
 use git2::{ObjectType, Oid, Repository};
+
+use crate::git::encoding::{self, DecodeError};
 
 /// Tags that point at tags are followed this deep at most.
 pub const MAX_TAG_DEPTH: usize = 64;
@@ -16,6 +18,10 @@ pub struct RawObject {
     /// `tree`/`object`, `parent`s, `type`, `tag`, `encoding`, `committer`/`tagger`...
     pub headers: Vec<(String, Vec<u8>)>,
     pub message: String,
+    /// The message's raw bytes (lossily), where they read differently from the decoded
+    /// message: what git shows when it cannot decode the whole object (a UTF-7 commit
+    /// with a `+0000` date, say), and what a viewer that does not decode shows.
+    pub undecoded: Option<String>,
 }
 
 impl RawObject {
@@ -45,13 +51,32 @@ pub fn read(repo: &Repository, oid: Oid) -> anyhow::Result<(ObjectType, RawObjec
     if !matches!(kind, ObjectType::Commit | ObjectType::Tag) {
         return Err(anyhow!("object {oid} is a {kind}, not a commit or tag"));
     }
-    Ok((kind, parse(object.data())))
+    let raw = parse(object.data()).with_context(|| format!("cannot read the {kind} {oid}"))?;
+    Ok((kind, raw))
 }
 
 /// Splits a raw commit or tag into headers and message. Continuation lines (a leading
-/// space, as in `gpgsig`) belong to the header before them.
-pub fn parse(data: &[u8]) -> RawObject {
-    let (head, body) = split(data);
+/// space, as in `gpgsig`) belong to the header before them. A message that cannot be
+/// decoded as git would decode it is an error.
+pub fn parse(data: &[u8]) -> Result<RawObject, DecodeError> {
+    let mut raw = parse_headers(data);
+    let body = body(data);
+    raw.message = decode(body, raw.header("encoding"))?;
+    if raw
+        .header("encoding")
+        .is_some_and(|l| !l.is_empty() && !encoding::is_utf8_label(l))
+    {
+        let lossy = String::from_utf8_lossy(body);
+        if lossy != raw.message {
+            raw.undecoded = Some(lossy.into_owned());
+        }
+    }
+    Ok(raw)
+}
+
+/// The headers of a raw commit or tag, with an empty message.
+pub fn parse_headers(data: &[u8]) -> RawObject {
+    let (head, _) = split(data);
     let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
     for line in header_lines(head) {
         if let Some(more) = line.strip_prefix(b" ") {
@@ -67,17 +92,21 @@ pub fn parse(data: &[u8]) -> RawObject {
             headers.push((String::from_utf8_lossy(k).into_owned(), v.to_vec()));
         }
     }
-    let encoding = headers
-        .iter()
-        .find(|(k, _)| k == "encoding")
-        .map(|(_, v)| v.clone());
-    let message = decode(body, encoding.as_deref());
-    RawObject { headers, message }
+    RawObject {
+        headers,
+        message: String::new(),
+        undecoded: None,
+    }
+}
+
+/// The raw message bytes of a commit or tag: everything after the headers.
+pub fn body(data: &[u8]) -> &[u8] {
+    split(data).1
 }
 
 /// The message of a raw commit or tag, decoded as [`parse`] decodes it, without
 /// collecting the headers: what a history scan needs of every commit.
-pub fn message(data: &[u8]) -> String {
+pub fn message(data: &[u8]) -> Result<String, DecodeError> {
     let (head, body) = split(data);
     // The first `encoding` header's value, continuation lines included.
     let mut encoding: Option<Cow<'_, [u8]>> = None;
@@ -115,17 +144,9 @@ fn header_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
     head.split(|&b| b == b'\n').filter(|l| !l.is_empty())
 }
 
-/// Decodes per the `encoding` header (UTF-8 when absent). Where that fails — an unknown
-/// label, bytes invalid in it — the bytes are decoded as UTF-8 lossily: nothing is
-/// dropped, invalid bytes become U+FFFD and every valid character is still checked.
-pub fn decode(bytes: &[u8], encoding: Option<&[u8]>) -> String {
-    if let Some(enc) = encoding.and_then(|l| encoding_rs::Encoding::for_label(l.trim_ascii())) {
-        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-        if !had_errors {
-            return text.into_owned();
-        }
-    }
-    String::from_utf8_lossy(bytes).into_owned()
+/// Decodes per the `encoding` header (UTF-8 when absent), as git does.
+pub fn decode(bytes: &[u8], encoding: Option<&[u8]>) -> Result<String, DecodeError> {
+    encoding::decode(bytes, encoding)
 }
 
 /// The subject line of a message, as git shows it (first line).
@@ -175,7 +196,7 @@ mod tests {
     #[test]
     fn message_after_nul_is_kept() {
         let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1700000000 +0000\n\nsubject\0hidden SX-1\n";
-        let o = parse(raw);
+        let o = parse(raw).unwrap();
         assert_eq!(o.message, "subject\0hidden SX-1\n");
         assert_eq!(o.signature_time(), Some(1_700_000_000));
     }
@@ -183,9 +204,19 @@ mod tests {
     #[test]
     fn continuation_headers_and_encoding() {
         let raw = b"tree t\ngpgsig -----BEGIN\n line\n -----END\nencoding ISO-8859-1\n\ncaf\xe9\n";
-        let o = parse(raw);
+        let o = parse(raw).unwrap();
         assert_eq!(o.header("gpgsig").unwrap(), b"-----BEGIN\nline\n-----END");
         assert_eq!(o.message, "caf\u{e9}\n");
+    }
+
+    #[test]
+    fn raw_bytes_are_kept_where_they_read_differently() {
+        let o = parse(b"tree t\nencoding UTF-7\n\nFix +CVE-2026\n").unwrap();
+        assert_eq!(o.undecoded.as_deref(), Some("Fix +CVE-2026\n"));
+        assert!(!o.message.contains("CVE"));
+        let same = parse(b"tree t\nencoding ISO-8859-1\n\nplain\n").unwrap();
+        assert_eq!(same.undecoded, None);
+        assert_eq!(parse(b"tree t\n\nplain\n").unwrap().undecoded, None);
     }
 
     #[test]
@@ -209,7 +240,7 @@ mod tests {
         for data in cases {
             assert_eq!(
                 message(data),
-                parse(data).message,
+                parse(data).map(|o| o.message),
                 "{:?}",
                 String::from_utf8_lossy(data)
             );
@@ -217,9 +248,9 @@ mod tests {
     }
 
     #[test]
-    fn bad_bytes_decode_lossily() {
-        assert_eq!(decode(b"a\xffb", None), "a\u{FFFD}b");
-        assert_eq!(decode(b"a\xffb", Some(b"no-such-encoding")), "a\u{FFFD}b");
+    fn bad_utf8_decodes_lossily_and_an_unknown_label_is_an_error() {
+        assert_eq!(decode(b"a\xffb", None).unwrap(), "a\u{FFFD}b");
+        assert!(decode(b"a\xffb", Some(b"no-such-encoding")).is_err());
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn scan<S: Send>(
         Selection::Listed(oids) => (Start::Listed(oids), Default::default()),
     };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
-    // Packs are read directly where they can be (see `pack`); everything else, and every
+    // Packs are read directly where they can be (see `git::pack`); everything else, and every
     // object when GIT_OBJECT_DIRECTORY points elsewhere, through libgit2.
     let packs = if std::env::var_os("GIT_OBJECT_DIRECTORY").is_some() {
         Packs::default()

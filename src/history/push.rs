@@ -1,91 +1,138 @@
-//! The commits a push brings: what `pre-receive` checks.
+//! The commits a push brings, what `pre-receive` checks (contract §7): exactly those
+//! reachable from the pushed tips and from no ref that existed before the push, whether
+//! or not the push carried their objects. Objects can be in the store without any check
+//! having seen them: borrowed through alternates, left by a deleted branch, unpacked
+//! loose (git does not write an object the store already has), or sent unreferenced by
+//! an earlier push.
 //!
-//! Which commits are new:
-//!
-//! * **In git's quarantine** (every push that sends objects, git 2.11 and later): the
-//!   walk starts at the pushed tips and follows parents through commits whose objects
-//!   are in the quarantine, that is, commits this push delivered. It stops at the first
-//!   commit already in the repository's object store. No ref is read, so the cost is
-//!   proportional to the push, whatever the number of refs or the length of history.
-//! * **Without a quarantine** (run by hand, very old git): exactly the contract's set,
-//!   commits reachable from the pushed tips and from no existing ref, computed by one
-//!   walk over both sides ([`exact_new_commits`]) that uses the commit-graph's
-//!   generation numbers, when there is one, to stop early.
-//!
-//! The README ("Server") explains why the quarantine rule is safe.
+//! Where the object store alone cannot prove a commit new, the painting walk
+//! ([`exact_new_commits`]) decides: from the tips and from every ref, in commit-graph
+//! generation order, exact under clock skew. git's quarantine proves part of the answer
+//! for free: a commit whose object is in the quarantine and not in the repository's
+//! store (its own objects and the alternates it borrows from) cannot be reachable from
+//! any existing ref, because everything a ref reaches is in that store. So the walk
+//! from the tips goes through such commits without reading a ref, and hands only the
+//! commits where it stops (objects the store already has, whatever put them there) to
+//! the painting walk. The union is the exact set: what the tips reach is the commits
+//! proven new plus what those stopping points reach, and the painting walk removes
+//! from the latter all that a ref reaches. A plain push on top of a branch stops at the
+//! branch's old tip, which the push's own input names as a ref's value before the push:
+//! then nothing is left to paint, and no ref is read at all.
+//! docs/server.md has the measurements.
 
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
-use anyhow::{anyhow, bail, Context as _};
-use git2::{ObjectType, Oid};
+use anyhow::{bail, Context as _};
+use git2::{ObjectType, Odb, OdbLookupFlags, Oid};
 
-use crate::git::objects::{self, MAX_TAG_DEPTH};
-use crate::git::repo::{HookRepository, Quarantine};
+use crate::git::objects::{self, RawObject, MAX_TAG_DEPTH};
+use crate::git::repo::HookRepository;
 use crate::git::CommitGraph;
 
-/// Every commit the push brings that the tips reach, each once, with its raw object:
-/// through the quarantine when the hook runs in one, else exactly (see the module doc).
+/// Visits every commit new to the repository once, with its parsed object: first those
+/// the quarantine proves new (breadth-first from the tips), then those the painting
+/// walk finds. `old_values` are values refs had before the push (the `<old>` ids of the
+/// push's input): a stopping point that is one of them (peeled) is not new, nor is
+/// anything it reaches.
 pub fn new_commits(
     hook: &HookRepository,
     tips: &[Oid],
-    mut visit: impl FnMut(Oid, objects::RawObject) -> anyhow::Result<()>,
+    old_values: &[Oid],
+    mut visit: impl FnMut(Oid, RawObject) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    match &hook.quarantine {
-        Some(quarantine) => walk_quarantine(&hook.repo, quarantine, tips, visit),
-        None => {
-            for oid in exact_new_commits(&hook.repo, tips)? {
-                visit(oid, read_commit(&hook.repo, oid)?)?;
-            }
-            Ok(())
+    let Some(quarantine) = &hook.quarantine else {
+        for oid in exact_new_commits(&hook.repo, tips)? {
+            visit(oid, read_commit(&hook.repo, oid)?.1)?;
         }
-    }
-}
+        return Ok(());
+    };
+    // The store as it was before the push: the repository's own objects and the
+    // alternates it names, without the quarantine.
+    let store_repo = git2::Repository::open_bare(&hook.git_dir)
+        .with_context(|| format!("cannot open {}", hook.git_dir.display()))?;
+    let store = store_repo
+        .odb()
+        .context("cannot open the repository's object store")?;
 
-fn read_commit(repo: &git2::Repository, oid: Oid) -> anyhow::Result<objects::RawObject> {
-    match objects::read(repo, oid)? {
-        (ObjectType::Commit, object) => Ok(object),
-        (kind, _) => bail!("object {oid} is a {kind}, not a commit"),
-    }
-}
-
-fn parents(object: &objects::RawObject, oid: Oid) -> anyhow::Result<Vec<Oid>> {
-    object
-        .headers
-        .iter()
-        .filter(|(k, _)| k == "parent")
-        .map(|(_, v)| {
-            std::str::from_utf8(v)
-                .ok()
-                .and_then(|h| Oid::from_str(h.trim()).ok())
-                .ok_or_else(|| anyhow!("commit {oid} has a malformed parent line"))
-        })
-        .collect()
-}
-
-/// Every commit the push delivered that the tips reach: parents are followed through
-/// commits whose objects are in the quarantine, each commit once, in breadth-first order
-/// from the tips. `visit` gets each commit's raw object.
-pub fn walk_quarantine(
-    repo: &git2::Repository,
-    quarantine: &Quarantine,
-    tips: &[Oid],
-    mut visit: impl FnMut(Oid, objects::RawObject) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
     let mut seen: HashSet<Oid> = tips.iter().copied().collect();
     let mut queue: VecDeque<Oid> = tips.iter().copied().collect();
+    let mut stops: Vec<Oid> = Vec::new();
     while let Some(oid) = queue.pop_front() {
-        if !quarantine.contains(oid) {
+        if !quarantine.contains(oid) || exists(&store, oid) {
+            stops.push(oid);
             continue;
         }
-        let object = read_commit(repo, oid)?;
-        for parent in parents(&object, oid)? {
+        // Read from the quarantine alone: the store would only miss first.
+        let (parents, object) = read_commit_from(&quarantine.odb, oid)?;
+        for parent in parents {
             if seen.insert(parent) {
                 queue.push_back(parent);
             }
         }
         visit(oid, object)?;
     }
+    let odb = hook.repo.odb().context("cannot open the object database")?;
+    let old: HashSet<Oid> = old_values
+        .iter()
+        .filter_map(|&oid| peel(&odb, None, oid))
+        .collect();
+    if stops.iter().all(|oid| old.contains(oid)) {
+        return Ok(());
+    }
+    let stop_set: HashSet<Oid> = stops.iter().copied().collect();
+    for oid in exact_new_commits(&hook.repo, &stops)? {
+        // Commits the quarantine walk visited can be reached again from a stopping
+        // point (an old commit whose parent came with this push): once is enough.
+        if seen.insert(oid) || stop_set.contains(&oid) {
+            visit(oid, read_commit(&hook.repo, oid)?.1)?;
+        }
+    }
     Ok(())
+}
+
+/// Whether the store has the object, without rescanning its packs on a miss: nothing
+/// repacks it while the hook runs, and most lookups here miss.
+fn exists(odb: &Odb<'_>, oid: Oid) -> bool {
+    odb.exists_ext(oid, OdbLookupFlags::NO_REFRESH)
+}
+
+/// The commit an object peels to, if it is readable and peels to one.
+fn peel(odb: &Odb<'_>, graph: Option<&CommitGraph>, mut oid: Oid) -> Option<Oid> {
+    for _ in 0..MAX_TAG_DEPTH {
+        if graph.is_some_and(|g| g.get(oid).is_some()) {
+            return Some(oid);
+        }
+        match odb.read_header(oid).ok()?.1 {
+            ObjectType::Commit => return Some(oid),
+            ObjectType::Tag => {
+                let object = odb.read(oid).ok()?;
+                let tag = objects::parse_headers(object.data());
+                let target = std::str::from_utf8(tag.header("object")?).ok()?;
+                oid = Oid::from_str(target.trim()).ok()?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A commit's parents and parsed object.
+fn read_commit(repo: &git2::Repository, oid: Oid) -> anyhow::Result<(Vec<Oid>, RawObject)> {
+    let odb = repo.odb().context("cannot open the object database")?;
+    read_commit_from(&odb, oid)
+}
+
+fn read_commit_from(odb: &Odb<'_>, oid: Oid) -> anyhow::Result<(Vec<Oid>, RawObject)> {
+    let object = odb
+        .read(oid)
+        .with_context(|| format!("cannot read commit {oid}"))?;
+    if object.kind() != ObjectType::Commit {
+        bail!("object {oid} is a {}, not a commit", object.kind());
+    }
+    let links = objects::commit_links(object.data())
+        .with_context(|| format!("cannot parse commit {oid}"))?;
+    let raw = objects::parse(object.data()).with_context(|| format!("cannot read commit {oid}"))?;
+    Ok((links.parents, raw))
 }
 
 /// Commits reachable from `tips` and from no ref of the repository, exactly, in the
@@ -143,7 +190,8 @@ fn ref_commits(repo: &git2::Repository, walk: &Walk<'_>) -> anyhow::Result<Vec<O
         .references()
         .context("cannot list the repository's refs")?;
     for reference in refs.flatten() {
-        if let Some(oid) = reference.target() {
+        // A packed annotated tag carries its peeled target: no tag object to read.
+        if let Some(oid) = reference.target_peel().or_else(|| reference.target()) {
             targets.push(oid);
         } else if let Ok(resolved) = reference.resolve() {
             targets.extend(resolved.target());
@@ -229,23 +277,8 @@ impl Walk<'_> {
     }
 
     /// The commit an object peels to, if it is readable and peels to one.
-    fn peel(&self, mut oid: Oid) -> Option<Oid> {
-        for _ in 0..MAX_TAG_DEPTH {
-            if self.graph.as_ref().is_some_and(|g| g.get(oid).is_some()) {
-                return Some(oid);
-            }
-            match self.odb.read_header(oid).ok()?.1 {
-                ObjectType::Commit => return Some(oid),
-                ObjectType::Tag => {
-                    let object = self.odb.read(oid).ok()?;
-                    let tag = objects::parse(object.data());
-                    let target = std::str::from_utf8(tag.header("object")?).ok()?;
-                    oid = Oid::from_str(target.trim()).ok()?;
-                }
-                _ => return None,
-            }
-        }
-        None
+    fn peel(&self, oid: Oid) -> Option<Oid> {
+        peel(&self.odb, self.graph.as_ref(), oid)
     }
 
     fn paint(&mut self, i: usize, flags: u8) {

@@ -11,6 +11,7 @@ use anyhow::{anyhow, bail, Context as _};
 use git2::{ErrorCode, ObjectType, Oid, Repository, Revwalk};
 
 use crate::ci::{Plan, Provider, Range};
+use crate::report::escape_controls;
 
 /// How to explain a history that is not all there.
 const FETCH_FIX: &str = "embargo never checks fewer commits than asked; fetch the full history: \
@@ -129,6 +130,7 @@ pub fn plan_commits(repo: &Repository, plan: &Plan) -> anyhow::Result<Vec<Oid>> 
             tip,
             base_may_be_gone,
             branch,
+            default_branch,
         } => {
             let tip = present(repo, plan, tip, "tip")?;
             match present(repo, plan, base, "base") {
@@ -139,59 +141,78 @@ pub fn plan_commits(repo: &Repository, plan: &Plan) -> anyhow::Result<Vec<Oid>> 
                 Err(_) if *base_may_be_gone => {
                     eprintln!(
                         "embargo: the force-pushed old tip {base} is not in this clone; checking \
-                         the commits of {tip} that are on no other branch"
+                         the commits of {tip} that are not on the default branch"
                     );
-                    new_branch(repo, &mut walk, tip, branch.as_deref())?;
+                    new_branch(repo, &mut walk, tip, branch.as_deref(), default_branch)?;
                 }
                 Err(e) => return Err(e),
             }
         }
-        Range::NewBranch { tip, branch } => {
+        Range::NewBranch {
+            tip,
+            branch,
+            default_branch,
+        } => {
             let tip = present(repo, plan, tip, "tip")?;
-            new_branch(repo, &mut walk, tip, branch.as_deref())?;
+            new_branch(repo, &mut walk, tip, branch.as_deref(), default_branch)?;
         }
     }
     collect(repo, walk)
 }
 
-/// A new branch: `tip`, minus everything on other branches (local or remote-tracking).
-/// The pushed branch's own refs, and symbolic refs to them, are not other branches.
+/// A new branch: `tip`, minus everything on the repository's default branch (its local
+/// or remote-tracking ref). Other branches of the clone do not count: one commit pushed
+/// to two new branches at once starts two runs, and each would exclude the other's
+/// branch, so neither would check it. The default branch itself, new, is all new.
 fn new_branch(
     repo: &Repository,
     walk: &mut Revwalk<'_>,
     tip: Oid,
     branch: Option<&str>,
+    default_branch: &Option<String>,
 ) -> anyhow::Result<()> {
     walk.push(tip).map_err(|e| history_error(repo, e))?;
-    let short = branch.and_then(|b| b.strip_prefix("refs/heads/"));
-    let own = |name: &str| -> bool {
-        let Some(short) = short else { return false };
-        name == format!("refs/heads/{short}")
+    let Some(default) = default_branch.as_deref() else {
+        bail!(
+            "the GitHub push event has no `repository.default_branch`, so the commits of this \
+             new branch cannot be told from those already on the default branch; give the \
+             revisions to check as `git rev-list` takes them"
+        );
+    };
+    if branch.and_then(|b| b.strip_prefix("refs/heads/")) == Some(default) {
+        return Ok(());
+    }
+    let is_default = |name: &str| -> bool {
+        name.strip_prefix("refs/heads/") == Some(default)
             || name
                 .strip_prefix("refs/remotes/")
                 .and_then(|rest| rest.split_once('/'))
-                .is_some_and(|(_, b)| b == short)
+                .is_some_and(|(_, b)| b == default)
     };
+    let mut found = false;
     let references = repo.references().context("cannot list refs")?;
     for reference in references {
         let reference = reference.context("cannot read a ref")?;
         let Some(name) = reference.name() else {
             continue;
         };
-        if !(name.starts_with("refs/heads/") || name.starts_with("refs/remotes/")) || own(name) {
+        if !is_default(name) {
             continue;
-        }
-        if let Some(target) = reference.symbolic_target() {
-            if own(target) {
-                continue;
-            }
         }
         let Ok(resolved) = reference.resolve() else {
             continue;
         };
         if let Some(oid) = peeled_commit(repo, &resolved)? {
             walk.hide(oid).map_err(|e| history_error(repo, e))?;
+            found = true;
         }
+    }
+    if !found {
+        bail!(
+            "the default branch `{}` is not in this clone, so the commits of this new branch \
+             cannot be told from those already on it; {FETCH_FIX}",
+            escape_controls(default)
+        );
     }
     Ok(())
 }

@@ -47,7 +47,7 @@ use crate::mapped::Bytes;
 
 const MAGIC: &[u8; 8] = b"EMBARGO\x01";
 /// Bumped whenever the layout changes (the build identity changes with every build too).
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A checker for the registry file at `registry` from its cache file, without reading
 /// the registry: only when `stat` shows it unchanged and settled (see the module
@@ -55,6 +55,12 @@ const FORMAT: u32 = 2;
 /// its content.
 pub fn load_unread(registry: &Path) -> Option<Checker> {
     load_unread_from(&cache_file(&registry.display().to_string())?, registry)
+}
+
+/// A checker for a registry named in git, from its cache file, when that was compiled from
+/// this very blob: a blob id names its content, so the blob is not read.
+pub fn load_blob(origin: &str, blob: git2::Oid) -> Option<Checker> {
+    load_from(&cache_file(origin)?, origin, Current::Blob(blob))
 }
 
 fn load_unread_from(path: &Path, registry: &Path) -> Option<Checker> {
@@ -78,6 +84,8 @@ pub fn load(located: &Located) -> Option<Checker> {
 enum Current<'a> {
     /// The registry file's `stat`, taken now.
     Unread(Stamp),
+    /// The id of the blob a registry named in git is now.
+    Blob(git2::Oid),
     Read(&'a Located),
 }
 
@@ -93,9 +101,11 @@ fn load_from(path: &Path, origin: &str, current: Current<'_>) -> Option<Checker>
     match current {
         Current::Unread(stamp) if !unread_ok(&stamp) => return None,
         Current::Unread(_) => {}
+        Current::Blob(blob) if head.text_hash != blob_key(blob) => return None,
+        Current::Blob(_) => {}
         Current::Read(located) => {
             let text = located.text.as_bytes();
-            if head.text_len != text.len() as u64 || head.text_hash != hash128(text) {
+            if head.text_len != text.len() as u64 || head.text_hash != content_key(located) {
                 return None;
             }
         }
@@ -253,7 +263,28 @@ fn store(path: &Path, located: &Located, checker: &Checker) -> std::io::Result<(
     };
     let text = located.text.as_bytes();
     let stamp = located.stamp.as_ref();
-    write_file(path, text.len() as u64, hash128(text), stamp, &payload)
+    write_file(
+        path,
+        text.len() as u64,
+        content_key(located),
+        stamp,
+        &payload,
+    )
+}
+
+/// What a cache file records of the registry's content: the hash of its text, or for a
+/// registry named in git the blob id, which names the text already.
+fn content_key(located: &Located) -> u128 {
+    located
+        .blob
+        .map_or_else(|| hash128(located.text.as_bytes()), blob_key)
+}
+
+fn blob_key(blob: git2::Oid) -> u128 {
+    let mut h = Hasher128::new();
+    h.write(b"git blob ");
+    h.write(blob.as_bytes());
+    h.finish()
 }
 
 fn write_file(
@@ -417,6 +448,7 @@ mod tests {
             text: text.to_string(),
             from_secret: false,
             stamp: None,
+            blob: None,
         }
     }
 
@@ -464,6 +496,9 @@ mod tests {
                 }
                 if i % 5 == 0 {
                     fields.push("\"disclosed\": \"2025-12-31\"".to_string());
+                }
+                if i % 4 == 2 {
+                    fields.push(format!("\"fixed_in\": \"v{i}.0\""));
                 }
                 format!("    {{{}}}", fields.join(", "))
             })
@@ -545,6 +580,23 @@ mod tests {
         assert_eq!(cached.registry(), fresh.registry());
         assert_eq!(findings(&cached), findings(&fresh));
         assert!(findings(&fresh).iter().filter(|f| !f.is_empty()).count() >= 4);
+    }
+
+    #[test]
+    fn a_blob_is_known_by_its_id_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.bin");
+        let [a, b] = ["1", "2"].map(|d| git2::Oid::from_str(&d.repeat(40)).unwrap());
+        let loc = Located {
+            blob: Some(a),
+            ..located(&example())
+        };
+        let fresh = compile_to(&path, &loc);
+        let cached = load_from(&path, &loc.origin, Current::Blob(a)).expect("hit");
+        assert_eq!(findings(&cached), findings(&fresh));
+        assert!(load_from(&path, &loc.origin, Current::Blob(b)).is_none());
+        // The key is the blob's: the same text read from a file is not taken for it.
+        assert!(load_read(&path, &located(&example())).is_none());
     }
 
     #[test]
@@ -694,6 +746,10 @@ mod tests {
         assert!(
             issues.iter().any(|i| i.patterns.len() == 2)
                 && issues.iter().any(|i| i.disclosed.is_some())
+        );
+        assert!(
+            issues.iter().any(|i| i.fixed_in.is_some())
+                && issues.iter().any(|i| i.fixed_in.is_none())
         );
         assert!(issues.iter().any(|i| i.severity == Severity::Untriaged));
         let table = IssueTable::from_bytes(Shared::from_vec(IssueTable::encode(issues).unwrap()));

@@ -1,6 +1,7 @@
 //! Finding and reading the registry (contract §3), in the discovery order, from paths,
 //! environment and git config only: never from a file inside a working tree, so a pull
-//! request cannot switch its own check off.
+//! request cannot switch its own check off. A path may name a file committed in a git
+//! repository instead ([`git_registry`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context as _};
 
 use crate::bounded::read_capped;
+use crate::load::git_registry;
 use crate::load::stamp::{self, Stamp};
 
 /// The largest registry read; anything bigger is a mistake, not a registry.
@@ -24,24 +26,47 @@ pub struct Located {
     /// What `stat` said about the registry file just before it was read (none for the
     /// secret), for the cache to tell later that the file has not changed.
     pub stamp: Option<Stamp>,
+    /// The blob it was read from, for a registry named in git: its id names its content,
+    /// so the cache is keyed by it.
+    pub blob: Option<git2::Oid>,
 }
 
 /// Where the registry is, before it is read.
 pub enum Found {
     File(PathBuf),
+    Git(git_registry::Spec),
     Secret(String),
 }
 
 impl Found {
-    /// Reads the registry found.
-    pub fn read(self) -> anyhow::Result<Located> {
+    /// A registry named by a path: a file, or `git:REPO#REV:PATH`, whose relative REPO is
+    /// taken from `base` (`None`: the current directory), as a relative file path in the
+    /// same setting is.
+    fn named(name: PathBuf, base: Option<&Path>) -> anyhow::Result<Found> {
+        match name.to_str() {
+            Some(spec) if git_registry::is_spec(spec) => {
+                let base = match base {
+                    Some(base) => base.to_path_buf(),
+                    None => std::env::current_dir().context("cannot read the current directory")?,
+                };
+                Ok(Found::Git(git_registry::Spec::parse(spec, &base)?))
+            }
+            _ => Ok(Found::File(name)),
+        }
+    }
+
+    /// Reads the registry found; `repo` is the repository being checked, which a
+    /// registry named in git may not be.
+    pub fn read(self, repo: Option<&git2::Repository>) -> anyhow::Result<Located> {
         match self {
             Found::File(path) => read_path(&path),
+            Found::Git(spec) => read_git(git_registry::resolve(spec, repo)?),
             Found::Secret(text) => Ok(Located {
                 origin: "$EMBARGO_REGISTRY_JSON".to_string(),
                 text,
                 from_secret: true,
                 stamp: None,
+                blob: None,
             }),
         }
     }
@@ -49,19 +74,116 @@ impl Found {
 
 /// Finds the registry: the first source that is set wins (§3).
 pub fn locate(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Located> {
-    find(flag, repo)?.read()
+    find(flag, repo)?.read(repo)
+}
+
+/// A registry given by its path alone (`registry lint PATH`): a file, or a `git:` name.
+pub fn read_named(name: &Path) -> anyhow::Result<Located> {
+    Found::named(name.to_path_buf(), None)?.read(None)
+}
+
+/// A registry named in git, resolved, read.
+pub fn read_git(resolved: git_registry::Resolved) -> anyhow::Result<Located> {
+    Ok(Located {
+        origin: resolved.spec.origin(),
+        text: resolved.read(MAX_REGISTRY_BYTES)?,
+        from_secret: false,
+        stamp: None,
+        blob: Some(resolved.blob),
+    })
 }
 
 /// Where the registry is, in the discovery order; reading it is left to the caller, whose
-/// errors in reading it come next, as if nothing came between.
+/// errors in reading it come next, as if nothing came between. A file that the repository
+/// being checked tracks is refused (it is published with it); one inside its work tree
+/// but untracked is used, with a warning.
 pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Found> {
+    let found = find_any(flag, repo)?;
+    if let (Found::File(path), Some(repo)) = (&found, repo) {
+        match published(path, repo)? {
+            Inside::No => {}
+            Inside::Untracked => eprintln!(
+                "embargo: warning: the registry {} is inside the work tree of the repository \
+                 being checked; keep it outside, where a commit cannot publish it",
+                path.display()
+            ),
+            Inside::Tracked => bail!(
+                "the registry {} is tracked by the repository being checked, so it is \
+                 published with it; keep the registry outside it (see `Keeping the registry` \
+                 in the README)",
+                path.display()
+            ),
+        }
+    }
+    Ok(found)
+}
+
+enum Inside {
+    No,
+    Untracked,
+    Tracked,
+}
+
+/// Whether `path` is inside `repo`'s work tree, and tracked there (in the index, in any
+/// stage: the next commit publishes it). Judged by the path as given and by the file it
+/// resolves to, so a symbolic link does not hide a file in the work tree.
+fn published(path: &Path, repo: &git2::Repository) -> anyhow::Result<Inside> {
+    let Some(workdir) = repo.workdir() else {
+        return Ok(Inside::No);
+    };
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let given = lexical(&cwd.join(path));
+    let mut candidates = vec![(workdir.to_path_buf(), given.clone())];
+    if let (Ok(w), Ok(p)) = (workdir.canonicalize(), given.canonicalize()) {
+        candidates.push((w, p));
+    }
+    let mut inside = Inside::No;
+    for (workdir, file) in candidates {
+        let Ok(relative) = file.strip_prefix(&workdir) else {
+            continue;
+        };
+        // The index takes plain relative paths only (libgit2 panics on others).
+        if relative.as_os_str().is_empty()
+            || !relative
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            continue;
+        }
+        inside = Inside::Untracked;
+        let index = repo
+            .index()
+            .context("cannot read the index of the repository being checked")?;
+        if (0..=3).any(|stage| index.get_path(relative, stage).is_some()) {
+            return Ok(Inside::Tracked);
+        }
+    }
+    Ok(inside)
+}
+
+/// `path` with `.` and `..` taken away lexically, as a path given by a user reads.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn find_any(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Result<Found> {
     let mut looked = Vec::new();
     if let Some(path) = flag {
-        return Ok(Found::File(path.to_path_buf()));
+        return Found::named(path.to_path_buf(), None);
     }
     looked.push("--registry (not given)".to_string());
     match std::env::var_os("EMBARGO_REGISTRY") {
-        Some(p) if !p.is_empty() => return Ok(Found::File(PathBuf::from(p))),
+        Some(p) if !p.is_empty() => return Found::named(PathBuf::from(p), None),
         _ => looked.push("$EMBARGO_REGISTRY (unset)".to_string()),
     }
     match std::env::var("EMBARGO_REGISTRY_JSON") {
@@ -80,13 +202,21 @@ pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Res
     }
     match repo {
         Some(repo) => {
-            let config = repo.config().context("cannot read git config")?;
-            match config.get_path("embargo.registry") {
-                Ok(path) => return Ok(Found::File(path)),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => {
-                    looked.push("git config embargo.registry (unset)".to_string())
+            let config = crate::git::config::get()?;
+            // A `git:` name is taken as it is written: its REPO, not the whole value, is
+            // the path that a relative value is taken from the git directory for.
+            if let Some(name) = config
+                .string("embargo.registry")?
+                .filter(|v| git_registry::is_spec(v))
+            {
+                return Found::named(PathBuf::from(name), Some(repo.commondir()));
+            }
+            match config.path("embargo.registry", Some(repo.commondir()))? {
+                Some(path) if path.as_os_str().is_empty() => {
+                    bail!("git config embargo.registry is set but empty")
                 }
-                Err(e) => bail!("cannot read git config embargo.registry: {}", e.message()),
+                Some(path) => return Ok(Found::File(path)),
+                None => looked.push("git config embargo.registry (unset)".to_string()),
             }
         }
         None => looked.push("git config embargo.registry (not in a repository)".to_string()),
@@ -100,6 +230,26 @@ pub fn find(flag: Option<&Path>, repo: Option<&git2::Repository>) -> anyhow::Res
         "no registry found; looked at: {}",
         looked.join(", ")
     ))
+}
+
+/// The registry as a file to edit in place: found in the discovery order, and only a
+/// plain path will do (the secret is no file; a `git:` registry is edited by a commit).
+pub fn locate_file(
+    flag: Option<&Path>,
+    repo: Option<&git2::Repository>,
+) -> anyhow::Result<PathBuf> {
+    match find(flag, repo)? {
+        Found::Git(spec) => bail!(
+            "registry {} is in a git repository and cannot be edited in place; edit it in a \
+             clone of that repository and push",
+            spec.origin()
+        ),
+        Found::File(path) => Ok(path),
+        Found::Secret(_) => bail!(
+            "the registry comes from $EMBARGO_REGISTRY_JSON, which is not a file and cannot be \
+             edited; edit the file it is made from"
+        ),
+    }
 }
 
 /// `$XDG_CONFIG_HOME/embargo/registry.json`, else `~/.config/embargo/registry.json`.
@@ -142,5 +292,6 @@ pub fn read_path(path: &Path) -> anyhow::Result<Located> {
         text,
         from_secret: false,
         stamp,
+        blob: None,
     })
 }

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::{
-    describe, escape_controls, help_line, line_bounds, locate, revealed, Render, Report, Style,
-    MAX_SHOWN_PER_TEXT,
+    describe, escape_controls, help_line, line_bounds, locate, revealed, Render, Report, Source,
+    Style, MAX_SHOWN_PER_TEXT,
 };
 use crate::engine::verdict::{Finding, Level};
 
@@ -89,18 +89,94 @@ impl Render for Human {
         }
         let (blocked, warnings) = (report.blocked(), report.warnings());
         if blocked + warnings > 0 || style.always_summarize {
-            let plural = |n: usize, one: &str, many: &str| {
-                format!("{n} {}", if n == 1 { one } else { many })
-            };
-            writeln!(
-                out,
-                "embargo: {}, {} in {} checked",
-                plural(blocked, "blocked mention", "blocked mentions"),
-                plural(warnings, "warning", "warnings"),
-                plural(report.checked, style.noun, &format!("{}s", style.noun)),
-            )?;
+            writeln!(out, "{}", summary(report, style))?;
         }
         Ok(())
+    }
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// The summary line: counts, and how many texts were checked. When findings are in
+/// texts other than those counted (a push rejected for a ref name or a tag while its
+/// commits are clean), it says where they are, so that "0 commits checked" is never
+/// the whole story.
+fn summary(report: &Report, style: &Style<'_>) -> String {
+    let (blocked, warnings) = (report.blocked(), report.warnings());
+    let checked = plural(report.checked, style.noun);
+    let elsewhere = report
+        .items
+        .iter()
+        .any(|item| style.noun != "text" && noun(&item.source) != style.noun);
+    if !elsewhere {
+        return format!(
+            "embargo: {}, {} in {checked} checked",
+            plural(blocked, "blocked mention"),
+            plural(warnings, "warning"),
+        );
+    }
+    let counted = |n: usize, what: &str, level: Level| {
+        let places = places(report, level);
+        if places.is_empty() {
+            plural(n, what)
+        } else {
+            format!("{} in {places}", plural(n, what))
+        }
+    };
+    format!(
+        "embargo: {}, {}; {checked} checked",
+        counted(blocked, "blocked mention", Level::Block),
+        counted(warnings, "warning", Level::Warn),
+    )
+}
+
+/// The texts holding findings of `level`, by kind: "2 commits and 1 ref name".
+fn places(report: &Report, level: Level) -> String {
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for item in &report.items {
+        if !item.findings.iter().any(|f| f.level == level) {
+            continue;
+        }
+        let kind = noun(&item.source);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((kind, 1)),
+        }
+    }
+    let parts: Vec<String> = kinds.iter().map(|&(k, n)| plural(n, k)).collect();
+    match parts.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// What a text is, in the summary's words.
+fn noun(source: &Source) -> &'static str {
+    match source {
+        Source::MessageFile { .. } => "message",
+        Source::Commit { .. } => "commit",
+        Source::RefName { .. } => "ref name",
+        Source::Tag { .. } => "tag",
+        Source::Request { .. } | Source::Text { .. } => "text",
+        // An ident or header counts where it is stored; a note, a push option or a
+        // pushed file is a text of its own.
+        Source::Field { object, .. } => match object.as_str() {
+            "commit" => "commit",
+            "tag" => "tag",
+            _ => "text",
+        },
+        // What a commit adds counts with the commit; the hook's staged changes apart.
+        Source::Change {
+            commit: Some(_), ..
+        } => "commit",
+        Source::Change { commit: None, .. } => "staged change",
     }
 }
 

@@ -1,4 +1,4 @@
-//! The json format: one document with stable fields (documented in the README), for
+//! The json format: one document with stable fields (documented in docs/output.md), for
 //! scripts and dashboards.
 
 use std::io::{self, Write};
@@ -47,7 +47,7 @@ pub fn source(source: &Source) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), source.type_name().into());
     match source {
-        Source::MessageFile { path } => {
+        Source::MessageFile { path } | Source::Text { path } => {
             m.insert("path".into(), escape_controls(path).into());
         }
         Source::Commit { id, subject } => {
@@ -64,6 +64,13 @@ pub fn source(source: &Source) -> Value {
         }
         Source::Request { field, .. } => {
             m.insert("field".into(), field.as_str().into());
+        }
+        Source::Field { object, id, field } => {
+            m.insert("object".into(), object.as_str().into());
+            if let Some(id) = id {
+                m.insert("id".into(), id.as_str().into());
+            }
+            m.insert("field".into(), escape_controls(field).into());
         }
         Source::Change {
             commit,

@@ -33,6 +33,8 @@ impl fmt::Display for Source {
                 escape_controls(&truncate_chars(subject, 60))
             ),
             Source::RefName { name } => write!(f, "ref name {}", escape_controls(name)),
+            Source::Text { path } if path == "-" => f.write_str("text (stdin)"),
+            Source::Text { path } => write!(f, "text {}", escape_controls(path)),
             Source::Tag { name, id } => {
                 write!(f, "tag {} ({})", escape_controls(name), short_id(id))
             }
@@ -62,6 +64,13 @@ impl fmt::Display for Source {
                 },
                 field
             ),
+            Source::Field { object, id, field } => {
+                f.write_str(object)?;
+                if let Some(id) = id {
+                    write!(f, " {}", short_id(id))?;
+                }
+                write!(f, " {}", escape_controls(&truncate_chars(field, 100)))
+            }
         }
     }
 }

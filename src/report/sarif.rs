@@ -14,6 +14,7 @@
 //! | ref name                         | `.git/REF/<ref name>`               |
 //! | annotated tag message            | `.git/TAG/<tag name>`               |
 //! | message file (commit-msg)        | `.git/COMMIT_EDITMSG`               |
+//! | a text file (check-text)         | its own path; stdin: `.git/STDIN`   |
 //! | lines a commit adds (§11)        | the file's own path, at its line    |
 //! | a path a commit adds             | that path, line 1                   |
 //!
@@ -147,6 +148,9 @@ pub fn document(report: &Report, style: &Style<'_>) -> Value {
 pub fn pseudo_path(source: &Source) -> String {
     match source {
         Source::MessageFile { .. } => ".git/COMMIT_EDITMSG".to_string(),
+        Source::Text { path } if path == "-" => ".git/STDIN".to_string(),
+        // A file checked by `check-text` is a real file: its alerts belong on it.
+        Source::Text { path } => path.trim_start_matches("./").to_string(),
         Source::Commit { id, .. } => format!(".git/COMMIT_MSG/{id}"),
         Source::RefName { name } => format!(".git/REF/{name}"),
         Source::Tag { name, .. } => format!(".git/TAG/{name}"),
@@ -157,6 +161,12 @@ pub fn pseudo_path(source: &Source) -> String {
                 RequestKind::PullRequest => "PULL_REQUEST",
                 RequestKind::MergeRequest => "MERGE_REQUEST",
             },
+            field.replace(' ', "-")
+        ),
+        Source::Field { object, id, field } => format!(
+            ".git/{}/{}{}",
+            object.to_uppercase().replace(' ', "_"),
+            id.as_deref().map_or(String::new(), |id| format!("{id}/")),
             field.replace(' ', "-")
         ),
     }

@@ -3,6 +3,8 @@
 //! `embargo` binary under test.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -207,12 +209,27 @@ pub fn assert_no_leak(output: &str, message: &str) {
     );
 }
 
+/// The markers that are ids: the timeline commands print ids (§12), and nothing else
+/// private.
+pub const ID_MARKERS: &[&str] = &["MKID-4417", "MKID-5523"];
+
+/// No private field but the ids in `output`.
+pub fn assert_no_leak_but_ids(output: &str) {
+    let ids: String = ID_MARKERS.join(" ");
+    assert_no_leak(output, &ids);
+}
+
 /// `PATH` without any directory that holds an `embargo` executable, so the hook can
 /// only find the binary through the recorded prefix.
 pub fn path_without_embargo() -> OsString {
+    path_without("embargo")
+}
+
+/// `PATH` without any directory that holds `program`.
+pub fn path_without(program: &str) -> OsString {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let dirs: Vec<PathBuf> = std::env::split_paths(&path)
-        .filter(|d| !d.join("embargo").exists())
+        .filter(|d| !d.join(program).exists())
         .collect();
     std::env::join_paths(dirs).unwrap()
 }
@@ -231,23 +248,110 @@ pub fn text(out: &Output) -> (i32, String, String) {
     )
 }
 
+/// Where ci/install-test-tools.sh keeps the test tools, by the same rule: the first of
+/// `$EMBARGO_TEST_TOOLS`, `$XDG_CACHE_HOME/embargo-test-tools` (an absolute path only),
+/// `$HOME/.cache/embargo-test-tools` (when HOME is a directory), `target/test-tools`.
+pub fn test_tools_dir() -> PathBuf {
+    test_tools_dir_in(|name| std::env::var_os(name))
+}
+
+/// `test_tools_dir` for the environment `var` describes.
+pub fn test_tools_dir_in(var: impl Fn(&str) -> Option<OsString>) -> PathBuf {
+    let set = |name| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = set("EMBARGO_TEST_TOOLS") {
+        return dir;
+    }
+    if let Some(cache) = set("XDG_CACHE_HOME").filter(|p| p.is_absolute()) {
+        return cache.join("embargo-test-tools");
+    }
+    if let Some(home) = set("HOME").filter(|p| p.is_dir()) {
+        return home.join(".cache").join("embargo-test-tools");
+    }
+    project_root().join("target").join("test-tools")
+}
+
 /// A tool installed by ci/install-test-tools.sh (or on PATH): found, or (under CI=true)
 /// a failure, else a skip notice.
 pub fn require_tool(name: &str) -> Option<PathBuf> {
-    let tools =
-        std::env::var_os("EMBARGO_TEST_TOOLS").unwrap_or_else(|| "/opt/embargo-test-tools".into());
-    let mut candidates = vec![Path::new(&tools).join("bin").join(name)];
-    if let Some(paths) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
-    }
-    let found = candidates.into_iter().find(|p| p.is_file());
+    let found = find_tool(name);
     if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("`{name}` is needed by this test and missing; run ci/install-test-tools.sh");
         }
-        eprintln!("SKIPPED: `{name}` not found; run ci/install-test-tools.sh (CI=true makes this a failure)");
+        skipped(&format!(
+            "`{name}` not found in {} or on PATH (ci/install-test-tools.sh installs the test \
+             tools; CI=true makes this a failure)",
+            test_tools_dir().join("bin").display()
+        ));
     }
     found
+}
+
+/// Says on standard error that a test is skipped. Written to the stream itself: the
+/// test harness keeps what `eprintln!` prints from a passing test, so the notice would
+/// never be seen.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
+/// A tool in the test tools' bin/ or on PATH, if there is one (no notice, no failure:
+/// for tools CI does not promise, such as other shells).
+pub fn find_tool(name: &str) -> Option<PathBuf> {
+    let mut candidates = vec![test_tools_dir().join("bin").join(name)];
+    if let Some(paths) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&paths).map(|p| p.join(name)));
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// A second account for tests that need another user (files or directories someone
+/// else owns): `nobody`, reached with `setpriv`, which only root can do. When the tests
+/// do not run as root (or there is no `nobody` or `setpriv`), `None`, after a visible
+/// `SKIPPED` line naming `what`: the rest of the suite needs no root.
+pub fn second_account(what: &str) -> Option<SecondAccount> {
+    let id = |args: &[&str]| -> Option<u32> {
+        let out = Command::new("id").args(args).output().ok()?;
+        String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+    };
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    let reason = if id(&["-u"]) != Some(0) {
+        "not running as root"
+    } else if let Some(setpriv) = setpriv {
+        match (id(&["-u", "nobody"]), id(&["-g", "nobody"])) {
+            (Some(uid), Some(gid)) => return Some(SecondAccount { uid, gid, setpriv }),
+            _ => "no account named nobody",
+        }
+    } else {
+        "no setpriv"
+    };
+    skipped(&format!(
+        "{what}: needs a second account ({reason}; run the tests as root)"
+    ));
+    None
+}
+
+pub struct SecondAccount {
+    pub uid: u32,
+    pub gid: u32,
+    setpriv: PathBuf,
+}
+
+impl SecondAccount {
+    /// `program` run as this account with the sandbox's environment.
+    pub fn command(&self, sb: &Sandbox, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        // By its full path: a test may give the command a PATH without it.
+        let mut c = sb.command(&self.setpriv);
+        c.arg(format!("--reuid={}", self.uid))
+            .arg(format!("--regid={}", self.gid))
+            .arg("--clear-groups")
+            .arg("--")
+            .arg(program);
+        c
+    }
 }
 
 /// `sh install.sh ARGS --binary <embargo under test> --prefix PREFIX`, run from the
@@ -263,4 +367,11 @@ pub fn run_install(sb: &Sandbox, prefix: &Path, args: &[&str]) -> (i32, String, 
         .arg("--prefix")
         .arg(prefix);
     text(&cmd.output().unwrap())
+}
+
+/// Installs the project's commit-msg hook script in `repo` as is (it finds the binary
+/// through `EMBARGO_BIN`, which the caller sets to [`embargo_bin`]).
+pub fn install_commit_msg_hook(repo: &Path) {
+    let script = std::fs::read_to_string(project_root().join("hooks/commit-msg")).unwrap();
+    write_script(&repo.join(".git/hooks/commit-msg"), &script);
 }

@@ -192,6 +192,7 @@ mod tests {
             patterns: patterns.iter().map(|s| s.to_string()).collect(),
             released: None,
             disclosed: None,
+            fixed_in: None,
             line: 1,
         }
     }

@@ -113,6 +113,8 @@ pub struct Issue {
     pub patterns: Vec<String>,
     pub released: Option<Date>,
     pub disclosed: Option<Date>,
+    /// The version whose release fixes it (§12): the notices name it; not private.
+    pub fixed_in: Option<String>,
     /// 1-based line of the issue's object in the registry text, for `--reveal` output.
     pub line: usize,
 }

@@ -16,11 +16,12 @@ use crate::engine::codec::{Shared, SharedStr};
 /// After a header of three u64s (`n` issues, `s` strings, the text's length):
 ///
 /// * `text`: every string of every issue, concatenated: per issue its id, its summary
-///   if it has one, its aliases, terms and patterns;
+///   if it has one, its `fixed_in` if it has one, its aliases, terms and patterns;
 /// * `ends`: u32 × (s + 1): string `k` is `text[ends[k]..ends[k + 1]]`;
 /// * `firsts`: u32 × (n + 1), the per-issue offset table: issue `i`'s strings are
 ///   `firsts[i]..firsts[i + 1]`;
-/// * `records`: u32 × 8 per issue: severity, whether there is a summary, the number of
+/// * `records`: u32 × 8 per issue: severity, which optional strings there are (bit 0 the
+///   summary, bit 1 `fixed_in`), the number of
 ///   aliases and of terms (the patterns are the strings left), which dates there are
 ///   (bit 0 released, bit 1 disclosed), the released and disclosed Julian days, and the
 ///   line.
@@ -43,6 +44,7 @@ const RECORD_WORDS: usize = 8;
 struct Record {
     severity: Severity,
     summary: bool,
+    fixed_in: bool,
     aliases: usize,
     terms: usize,
     /// Julian days, within `Date`'s range.
@@ -56,7 +58,12 @@ struct Record {
 impl Record {
     /// Where the patterns start among the record's strings.
     fn patterns_start(&self) -> usize {
-        1 + usize::from(self.summary) + self.aliases + self.terms
+        self.aliases_start() + self.aliases + self.terms
+    }
+
+    /// Where the aliases start: after the id and the optional strings.
+    fn aliases_start(&self) -> usize {
+        1 + usize::from(self.summary) + usize::from(self.fixed_in)
     }
 
     /// A record's words, if they are consistent with its strings.
@@ -71,10 +78,12 @@ impl Record {
             4 => Severity::Untriaged,
             _ => return None,
         };
-        let (summary, aliases, terms, dates) = (w(1), w(2), w(3), w(4));
-        // The id, the summary, the aliases and the terms; the patterns are the rest.
-        let named = 1 + u64::from(summary) + u64::from(aliases) + u64::from(terms);
-        if summary > 1 || dates > 3 || named > strings.len() as u64 {
+        let (optional, aliases, terms, dates) = (w(1), w(2), w(3), w(4));
+        let (summary, fixed_in) = (optional & 1 == 1, optional & 2 == 2);
+        // The id, the optional strings, the aliases and the terms; the patterns are the rest.
+        let named =
+            1 + u64::from(summary) + u64::from(fixed_in) + u64::from(aliases) + u64::from(terms);
+        if optional > 3 || dates > 3 || named > strings.len() as u64 {
             return None;
         }
         let days = Date::MIN.to_julian_day()..=Date::MAX.to_julian_day();
@@ -84,7 +93,8 @@ impl Record {
         };
         Some(Record {
             severity,
-            summary: summary == 1,
+            summary,
+            fixed_in,
             aliases: aliases as usize,
             terms: terms as usize,
             released: day(1, 5)?,
@@ -121,10 +131,12 @@ impl IssueTable {
                 patterns,
                 released,
                 disclosed,
+                fixed_in,
                 line,
             } = issue;
             let strings = std::iter::once(id)
                 .chain(summary)
+                .chain(fixed_in)
                 .chain(aliases)
                 .chain(terms)
                 .chain(patterns);
@@ -142,7 +154,7 @@ impl IssueTable {
                     Severity::Low => 3,
                     Severity::Untriaged => 4,
                 },
-                u32::from(summary.is_some()),
+                u32::from(summary.is_some()) | (u32::from(fixed_in.is_some()) << 1),
                 u32_of(aliases.len())?,
                 u32_of(terms.len())?,
                 u32::from(released.is_some()) | (u32::from(disclosed.is_some()) << 1),
@@ -266,6 +278,11 @@ impl IssueTable {
             false => None,
         };
         at += usize::from(r.summary);
+        let fixed_in = match r.fixed_in {
+            true => Some(string(at)?),
+            false => None,
+        };
+        at += usize::from(r.fixed_in);
         let aliases = list(at..at + r.aliases)?;
         at += r.aliases;
         let terms = list(at..at + r.terms)?;
@@ -284,6 +301,7 @@ impl IssueTable {
             patterns,
             released: date(r.released)?,
             disclosed: date(r.disclosed)?,
+            fixed_in,
             line: r.line,
         })
     }

@@ -521,6 +521,7 @@ impl Validator<'_> {
             "patterns",
             "released",
             "disclosed",
+            "fixed_in",
         ];
         let mut seen = Seen { names: Vec::new() };
         let mut ok = true;
@@ -533,6 +534,7 @@ impl Validator<'_> {
             patterns: Vec::new(),
             released: None,
             disclosed: None,
+            fixed_in: None,
             line: v.line,
         };
         let mut has_id = false;
@@ -572,6 +574,22 @@ impl Validator<'_> {
                 },
                 "summary" => match &value.kind {
                     Kind::String(s) if first => issue.summary = Some(s.clone()),
+                    Kind::String(_) | Kind::Null => {}
+                    _ => {
+                        self.at(
+                            ctx,
+                            value,
+                            format!("expected a string or null, found {}", value.kind.describe()),
+                        );
+                        ok = false;
+                    }
+                },
+                "fixed_in" => match &value.kind {
+                    Kind::String(s) if s.trim().is_empty() => {
+                        self.at(ctx, value, "empty `fixed_in` (leave it out or null)");
+                        ok = false;
+                    }
+                    Kind::String(s) if first => issue.fixed_in = Some(s.clone()),
                     Kind::String(_) | Kind::Null => {}
                     _ => {
                         self.at(
