@@ -14,8 +14,9 @@
 #     range, which is what one would pipe into grep; and `--content off` (messages only)
 #     vs `git log --format=%B`, which must not have become slower;
 #   * pre-receive of a ~100-commit push: `embargo pre-receive` run as git runs it, in a
-#     repository whose only ref is the push's old tip and whose objects are BENCH_REPO's
-#     (an alternate), with the pushed objects in a quarantine as git has them, vs
+#     repository whose only ref is the push's old tip (with a commit-graph) and whose
+#     objects are BENCH_REPO's (an alternate), the pushed objects in a quarantine as git
+#     has them, vs
 #     `git log -p` of those commits; and once a 10,000-commit push (BIG_PUSH);
 #   * commit-msg with a 1,000-line staged change on the 10,000-issue registry
 #     (benches/synth.rs, through the `perf` bench's `setup`), hyperfine when installed.
@@ -92,7 +93,12 @@ server=$work/server.git
 rm -rf "$server"
 git init -q --bare "$server"
 echo "$gitdir/objects" >"$server/objects/info/alternates"
-git --git-dir="$server" update-ref refs/heads/master "$push_base"
+# The server's ref at the push's old tip, with a commit-graph, as a maintained server has.
+server_at() {
+    git --git-dir="$server" update-ref refs/heads/master "$1"
+    git --git-dir="$server" commit-graph write --reachable 2>/dev/null
+}
+server_at "$push_base"
 log "pre-receive: a push of $push_count commits ($push_base..$head)"
 : >"$work/push.txt"
 # What git does for a push: the objects received are in a quarantine directory, named by
@@ -114,6 +120,7 @@ big_base=$(g rev-list --max-count=1 --skip="${BIG_PUSH:-10000}" HEAD)
 big_count=$(g rev-list --count "$big_base..$head")
 log "pre-receive: a push of $big_count commits"
 quarantine "$big_base" "$head" "$work/quarantine"
+server_at "$big_base"
 push_base=$big_base
 big=$(measure "$hook pre-receive")
 big_gitp=$(measure 'git --git-dir="$gitdir" log -p "$push_base..$head"')
