@@ -58,6 +58,7 @@ mod tests {
             patterns: vec![r"queue\s+takeover".into()],
             released: None,
             disclosed: None,
+            fixed_in: None,
             line: 1,
         };
         let registry = Registry {

@@ -4,7 +4,11 @@
 //!
 //! Trees are parsed here rather than through libgit2's diff machinery: a history scan
 //! compares thousands of trees on several threads, and all it needs is the entries that
-//! differ, each subtree read only when its id changed.
+//! differ, each subtree read only when its id changed. Objects come through
+//! [`CachedObjects`]: the packs read directly where they can, libgit2 otherwise, recent
+//! ones kept for the next commit. Lines are diffed with `similar`'s Myers diff on lines
+//! numbered by content, after what xdiff also sets aside (common head and tail lines,
+//! lines one side alone has); docs/content.md says why and what it costs.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
