@@ -11,6 +11,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use time::{Date, OffsetDateTime};
 
 use crate::commands::{self, AsOf, Context};
+use crate::engine::registry::ContentMode;
 use crate::report::format::Format;
 use crate::report::{EXIT_ERROR, EXIT_OK};
 use crate::{git, manual};
@@ -57,6 +58,11 @@ pub struct Cli {
         hide_possible_values = true
     )]
     pub color: ColorWhen,
+
+    /// What is checked in the changes commits make: off, ids (ids and aliases) or all
+    /// (terms and patterns too). Default: the registry's `policy.content` (ids).
+    #[arg(long, global = true, value_name = "MODE", value_parser = parse_content)]
+    pub content: Option<ContentMode>,
 
     /// Append a JSON line per rejected push to this file (pre-receive; else git config
     /// embargo.auditLog).
@@ -536,6 +542,10 @@ impl Cli {
     }
 }
 
+fn parse_content(s: &str) -> Result<ContentMode, String> {
+    ContentMode::parse(s).ok_or_else(|| "expected off, ids or all".to_string())
+}
+
 /// `--as-of` or `EMBARGO_AS_OF`: a day that exists, written `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> anyhow::Result<Date> {
     commands::date_arg(s).map_err(anyhow::Error::msg)
@@ -597,6 +607,7 @@ where
         color_stdout: colored(cli.color, std::io::stdout().is_terminal()),
         color_stderr: colored(cli.color, std::io::stderr().is_terminal()),
         audit_log: cli.audit_log.clone(),
+        content: cli.content,
     };
     let result = match &cli.command {
         Command::CommitMsg { file } => commands::commit_msg::run(&ctx, file),

@@ -17,7 +17,8 @@
 //!   - [`engine::codec`], [`engine::compiled`]: the checker's compiled form, as bytes;
 //!   - [`engine::date`]: `YYYY-MM-DD` days; [`engine::source`]: what a checked text is;
 //!   - [`engine::timeline`]: the disclosure timeline: phases, dates, what notices may say;
-//!   - [`engine::edit`]: an edit of the registry's text that keeps every other byte.
+//!   - [`engine::edit`]: an edit of the registry's text that keeps every other byte;
+//!   - [`engine::content`]: what counts in the changes a commit makes (`policy.content`).
 //! * [`load`] — from a registry somewhere to a checker: [`load::discovery`] finds it
 //!   ([`load::git_registry`]: one committed in a git repository),
 //!   [`load::cache`] keeps it compiled between runs ([`load::stamp`]: its `stat`),

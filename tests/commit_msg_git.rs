@@ -434,11 +434,6 @@ impl World {
         std::fs::write(&global, &global_text).unwrap();
         cmd.env("GIT_CONFIG_GLOBAL", &global);
 
-        if case.mode.staged_mention {
-            std::fs::write(repo.join("staged.txt"), format!("{ID} {n}\n")).unwrap();
-            self.sb.git_ok(repo, &["add", "staged.txt"]);
-        }
-
         cmd.args(&dash_c);
         if case.mode.alias {
             cmd.args(["-c", "alias.ci=commit", "ci"]);
@@ -481,6 +476,21 @@ impl World {
         )
     }
 
+    /// For a case whose `-v` diff mentions the issue: a staged change that removes a
+    /// line naming it. The diff shows it (below the scissors); the commit adds nothing
+    /// that names it, so the hook's check of the staged changes (§11) finds nothing.
+    fn stage_mention(&self, repo: &Path, case: &Case, n: usize) {
+        if case.mode.staged_mention {
+            std::fs::write(repo.join("staged.txt"), format!("{ID} {n}\n")).unwrap();
+            self.sb.git_ok(repo, &["add", "staged.txt"]);
+            self.sb.git_ok(
+                repo,
+                &["commit", "-q", "--no-verify", "-m", "Add staged.txt"],
+            );
+            self.sb.git_ok(repo, &["rm", "-q", "staged.txt"]);
+        }
+    }
+
     fn head_message(&self, repo: &Path) -> Vec<u8> {
         let out = self
             .sb
@@ -512,6 +522,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 }
 
 fn run(world: &World, case: &Case, n: usize) -> Outcome {
+    world.stage_mention(&world.hooked, case, n);
     let before = world.head(&world.hooked);
     let (code, err) = world.commit(&world.hooked, case, n);
     let committed = world.head(&world.hooked) != before;
@@ -539,6 +550,7 @@ fn run(world: &World, case: &Case, n: usize) -> Outcome {
             hook_error,
         };
     }
+    world.stage_mention(&world.oracle, case, n);
     let before = world.head(&world.oracle);
     world.commit(&world.oracle, case, n);
     let recorded =

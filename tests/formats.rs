@@ -550,3 +550,58 @@ fn color_follows_the_flag_the_terminal_and_no_color() {
     assert!(!on_terminal("", Some("1")).contains(esc));
     assert!(!on_terminal("--color never", None).contains(esc));
 }
+
+#[test]
+fn sarif_reports_what_commits_add_on_the_files_themselves() {
+    let Some(tool) = require_tool("sarif-multitool") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let repo = sb.repo("r");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    std::fs::write(repo.join("src/relay.c"), "int a;\n// guard SX-2026-011\n").unwrap();
+    std::fs::write(repo.join("notes-cve-2026-41873.md"), "notes\n").unwrap();
+    sb.git_ok(&repo, &["add", "-A"]);
+    commit(&sb, &repo, "Harden the relay");
+    let mut cmd = sb.embargo();
+    cmd.current_dir(&repo)
+        .env("EMBARGO_REGISTRY", example_registry())
+        .args(["--format", "sarif", "check", "HEAD^..HEAD"]);
+    let (code, out, err) = run_with_stdin(&mut cmd, b"");
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("sarif is json");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let mut located: Vec<(String, Value)> = results
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                loc["region"].clone(),
+            )
+        })
+        .collect();
+    located.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(located.len(), 2, "{out}");
+    assert_eq!(located[0].0, "notes-cve-2026-41873.md");
+    assert_eq!(located[0].1["startLine"], 1);
+    assert_eq!(located[1].0, "src/relay.c");
+    assert_eq!(located[1].1["startLine"], 2);
+    assert_eq!(located[1].1["startColumn"], 10);
+
+    let file = sb.path().join("changes.sarif");
+    std::fs::write(&file, &out).unwrap();
+    let mut problems = Vec::new();
+    for kind in ["Sarif", "Ghas"] {
+        for r in validate(&tool, &file, kind, sb.path()) {
+            let level = r["level"].as_str().unwrap_or("warning");
+            if level == "error" || (level == "warning" && r["ruleId"] != "SARIF2005") {
+                problems.push(r);
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "validator findings:\n{problems:#?}\n\nSARIF:\n{out}"
+    );
+}

@@ -181,11 +181,16 @@ fn benign_commit_recorded_embargoed_refused_low_recorded() {
 fn verbose_commit_with_embargoed_id_only_in_the_diff_is_recorded() {
     let s = Setup::new();
     s.install_repo();
+    // The id is in a line the commit removes: in the `commit -v` diff, and not in what
+    // the commit adds, which the hook checks too (§11).
     std::fs::write(
         s.repo.join("notes.txt"),
         "Regression test for SX-2026-011 (ratchet header replay).\n",
     )
     .unwrap();
+    s.git_ok(&["add", "notes.txt"]);
+    s.git_ok(&["commit", "-q", "--no-verify", "-m", "Add notes"]);
+    std::fs::write(s.repo.join("notes.txt"), "Parser notes.\n").unwrap();
     s.git_ok(&["add", "notes.txt"]);
 
     // Control: the hook does check messages written in the editor of `commit -v`.
@@ -214,7 +219,7 @@ fn verbose_commit_with_embargoed_id_only_in_the_diff_is_recorded() {
     assert_eq!(s.last_message().trim(), "Add parser notes");
     let seen = std::fs::read_to_string(&seen).unwrap();
     assert!(
-        seen.contains(" >8 ") && seen.contains("+Regression test for SX-2026-011"),
+        seen.contains(" >8 ") && seen.contains("-Regression test for SX-2026-011"),
         "{seen}"
     );
 }

@@ -412,3 +412,56 @@ fn ident_and_header_findings_leak_nothing() {
         assert_no_leak(&format!("{out}{err}"), name);
     }
 }
+
+#[test]
+fn findings_in_changes_leak_nothing_in_any_format_or_hook() {
+    let (sb, reg) = setup();
+    let dir = sb.repo("r");
+    std::fs::write(dir.join("notes.txt"), MESSAGE).unwrap();
+    std::fs::write(dir.join("mkterm-alphaqz.txt"), "x\n").unwrap();
+    sb.git_ok(&dir, &["add", "-A"]);
+    // The staged changes, through the commit-msg hook's command.
+    let (code, out, err) = sb.run_embargo(
+        &dir,
+        &[
+            "--registry",
+            reg.to_str().unwrap(),
+            "--content",
+            "all",
+            "commit-msg",
+            "-",
+        ],
+        b"Tidy the notes\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("staged file notes.txt:1:5"), "{err}");
+    assert_no_leak(&format!("{out}{err}"), MESSAGE);
+
+    sb.git_ok(&dir, &["commit", "-q", "-m", "Tidy the notes"]);
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, out, err) = sb.run_embargo(
+            &dir,
+            &[
+                "--registry",
+                reg.to_str().unwrap(),
+                "--content",
+                "all",
+                "--format",
+                format,
+                "check",
+                "HEAD^..HEAD",
+            ],
+            b"",
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(
+            out.contains("mkterm alphaqz"),
+            "{format}: the user's line\n{out}"
+        );
+        assert!(
+            out.contains("mkterm-alphaqz.txt"),
+            "{format}: the path\n{out}"
+        );
+        assert_no_leak(&format!("{out}{err}"), MESSAGE);
+    }
+}

@@ -1,4 +1,4 @@
-//! `embargo check [REVISIONS...]`: commit messages of a revision range, or in CI the pull
+//! `embargo check [REVISIONS...]`: commit messages (and what the commits add, §11) of a revision range, or in CI the pull
 //! request, merge request or push being built (contract §7).
 //!
 //! Revisions are taken as `git rev-list` takes them: `A..B`, `^A B`, `A...B`, plain
@@ -16,11 +16,16 @@ use git2::{Oid, Repository};
 use time::{Date, OffsetDateTime};
 
 use crate::ci::{self, Detected};
+use crate::commands::content::check_piece;
 use crate::commands::object_findings;
 use crate::commands::{AsOf, Context};
-use crate::engine::source::Source;
+use crate::engine::content::ContentMode;
+use crate::engine::source::{CommitRef, Source};
 use crate::engine::verdict::Checker;
+use crate::git::diff::CachedObjects;
+use crate::git::pack::Packs;
 use crate::git::{objects, pushed};
+use crate::history::changes;
 use crate::history::range::{plan_commits, revision_commits};
 use crate::history::{self, Selection};
 use crate::load;
@@ -169,7 +174,8 @@ pub fn run(ctx: &Context, revisions: &[String]) -> anyhow::Result<i32> {
         let findings = checker.check(text, text_day);
         report.add(source.clone(), text.clone(), findings);
     }
-    let report = scan(&repo, &selection, &checker, ctx.as_of, report)?;
+    let content = ctx.content(checker.registry());
+    let report = scan(&repo, &selection, &checker, ctx.as_of, content, report)?;
 
     let only_commits = plan.as_ref().is_none_or(|p| p.texts.is_empty());
     let style = Style {
@@ -209,8 +215,17 @@ fn scan(
     selection: &Selection,
     checker: &Checker,
     as_of: AsOf,
+    content: ContentMode,
     mut report: Report,
 ) -> anyhow::Result<Report> {
+    let odb = repo.odb().context("cannot open the object database")?;
+    // As the scan reads commits: from the packs directly, unless git points elsewhere.
+    let packs = if std::env::var_os("GIT_OBJECT_DIRECTORY").is_some() {
+        Packs::default()
+    } else {
+        Packs::open(&repo.commondir().join("objects"))
+    };
+    let odb = CachedObjects::with_packs(&odb, &packs);
     let notes_refs = pushed::notes_refs(repo)?;
     let with_notes = !notes_refs.is_empty();
     let mut progress = Progress::stderr("commits", selection.known_len());
@@ -256,6 +271,19 @@ fn scan(
                         findings,
                     },
                 ));
+            }
+            if content != ContentMode::Off {
+                let named = CommitRef {
+                    id: commit.oid.to_string(),
+                    subject: objects::subject(&raw.message).to_string(),
+                };
+                changes::commit_adds(&odb, &commit.data, |piece| {
+                    if let Some(item) = check_piece(checker, piece, Some(&named), day, content) {
+                        found.items.push((commit.time, commit.oid, item));
+                    }
+                    Ok(())
+                })
+                .with_context(|| format!("cannot read the changes of commit {}", commit.oid))?;
             }
             Ok(())
         },

@@ -1,18 +1,23 @@
 //! `embargo commit-msg FILE`: the local hook. Checks the message as git will record it,
-//! findings to stderr, so the committer can fix the message before the commit exists.
+//! and what the commit adds (the staged changes, §11), findings to stderr, so the
+//! committer can fix both before the commit exists.
 
 use std::path::Path;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context as _};
 
 use crate::cleanup::{self, Changed, Known};
+use crate::commands::content::check_piece;
 use crate::commands::Context;
+use crate::engine::content::ContentMode;
 use crate::engine::source::Source;
 use crate::engine::verdict::{Finding, Level};
 use crate::git::config::GitConfig;
+use crate::git::diff::CachedObjects;
 use crate::git::encoding::{self, DecodeError};
 use crate::git::invocation::{self, Invocation};
 use crate::git::{self, config};
+use crate::history::changes;
 use crate::load;
 use crate::report::{Report, Style};
 
@@ -58,6 +63,22 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         text,
         findings,
     );
+    // The staged changes (§11): one hook checks what the commit says and what it adds.
+    let content = ctx.content(checker.registry());
+    if let Some(repo) = repo.as_ref().filter(|r| !r.is_bare()) {
+        if content != ContentMode::Off {
+            let (staged, others) = changes::staged(repo)?;
+            let odb = repo.odb().context("cannot open the object database")?;
+            let objects = CachedObjects::new(&odb);
+            changes::adds(&objects, staged, &others, |piece| {
+                report
+                    .items
+                    .extend(check_piece(&checker, piece, None, day, content));
+                Ok(())
+            })
+            .context("cannot read the staged changes")?;
+        }
+    }
     let style = Style {
         registry: checker.registry(),
         reveal: ctx.reveal,

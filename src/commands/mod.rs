@@ -3,6 +3,7 @@
 pub mod check;
 pub mod check_text;
 pub mod commit_msg;
+pub mod content;
 pub mod notice;
 pub mod pre_receive;
 pub mod registry_edit;
@@ -17,6 +18,7 @@ use time::Date;
 
 use crate::bounded::{self, read_capped};
 use crate::engine::date::DayError;
+use crate::engine::registry::{ContentMode, Registry};
 use crate::engine::verdict::{Checker, Finding, Kind};
 use crate::git::objects::RawObject;
 use crate::git::published;
@@ -41,6 +43,8 @@ pub struct Context {
     pub color_stdout: bool,
     pub color_stderr: bool,
     pub audit_log: Option<PathBuf>,
+    /// `--content`: overrides the registry's `policy.content` (§11).
+    pub content: Option<ContentMode>,
 }
 
 impl Context {
@@ -52,6 +56,13 @@ impl Context {
                 anyhow::bail!("--as-of commit is only for `embargo check`")
             }
         }
+    }
+}
+
+impl Context {
+    /// What is checked in changes: `--content`, else the registry's policy.
+    pub fn content(&self, registry: &Registry) -> ContentMode {
+        self.content.unwrap_or(registry.policy.content)
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::engine::codec::{Reader, Shared, Writer};
 use crate::engine::matcher::Matcher;
 use crate::engine::registry::table::IssueTable;
-use crate::engine::registry::{GenericMode, Issues, Policy, Registry};
+use crate::engine::registry::{ContentMode, GenericMode, Issues, Policy, Registry};
 use crate::engine::verdict::Checker;
 
 impl Checker {
@@ -42,6 +42,7 @@ pub(crate) fn payload(policy: &Policy, table: &[u8], matcher: &Matcher) -> Vec<u
         details_notice_days,
         generic,
         help,
+        content,
     } = policy;
     w.u32(*level_notice_days);
     w.u32(*details_notice_days);
@@ -51,6 +52,11 @@ pub(crate) fn payload(policy: &Policy, table: &[u8], matcher: &Matcher) -> Vec<u
         GenericMode::Deny => 2,
     });
     w.opt_str(help.as_deref());
+    w.u32(match content {
+        ContentMode::Off => 0,
+        ContentMode::Ids => 1,
+        ContentMode::All => 2,
+    });
     w.bytes(table);
     matcher.encode(&mut w);
     w.finish()
@@ -68,6 +74,12 @@ fn decode(payload: &Shared, origin: &str) -> Option<(Registry, Matcher)> {
         _ => return None,
     };
     let help = r.opt_str()?;
+    let content = match r.u32()? {
+        0 => ContentMode::Off,
+        1 => ContentMode::Ids,
+        2 => ContentMode::All,
+        _ => return None,
+    };
     let issues = Issues::cached(IssueTable::from_bytes(r.view()?)?);
     let matcher = Matcher::decode(&mut r, &issues)?;
     if !r.rest().is_empty() {
@@ -79,6 +91,7 @@ fn decode(payload: &Shared, origin: &str) -> Option<(Registry, Matcher)> {
             details_notice_days,
             generic,
             help,
+            content,
         },
         issues,
         origin: origin.to_string(),

@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod compiled;
+pub mod content;
 pub mod date;
 pub mod edit;
 pub mod generic;

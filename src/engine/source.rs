@@ -25,6 +25,21 @@ pub enum Source {
     },
     /// Any text checked verbatim (`check-text`); `-` is standard input.
     Text { path: String },
+    /// Text a commit adds (§11): lines of the file at `path` from line `first_line` of
+    /// its new version on, or, with `first_line` `None`, the path itself. `commit` is
+    /// `None` for the staged changes the commit-msg hook checks.
+    Change {
+        commit: Option<CommitRef>,
+        path: String,
+        first_line: Option<usize>,
+    },
+}
+
+/// A commit named in a finding: its full id and subject line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitRef {
+    pub id: String,
+    pub subject: String,
 }
 
 /// Which kind of request a [`Source::Request`] field belongs to.
@@ -52,6 +67,19 @@ impl Source {
             } => "merge-request",
             Source::Field { .. } => "field",
             Source::Text { .. } => "text",
+            Source::Change { .. } => "change",
+        }
+    }
+
+    /// The line of its file where the checked text starts: 1 for a whole text, the
+    /// first added line for a change.
+    pub fn first_line(&self) -> usize {
+        match self {
+            Source::Change {
+                first_line: Some(n),
+                ..
+            } => *n,
+            _ => 1,
         }
     }
 }

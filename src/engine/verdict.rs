@@ -69,6 +69,9 @@ pub enum Kind {
     Generic { label: &'static str },
     /// A bidirectional-text control character.
     Bidi { code_point: u32 },
+    /// A text file a commit adds too large to check (§11): its size and the limit, in
+    /// bytes.
+    TooLarge { size: usize, limit: usize },
 }
 
 impl Kind {
@@ -78,6 +81,7 @@ impl Kind {
             Kind::Embargoed { .. } => "embargoed-mention",
             Kind::Generic { .. } => "generic-security-language",
             Kind::Bidi { .. } => "bidi-control",
+            Kind::TooLarge { .. } => "file-too-large",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod commit_graph;
 pub mod config;
+pub mod diff;
 pub mod encoding;
 pub mod error;
 pub mod invocation;

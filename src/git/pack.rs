@@ -18,10 +18,12 @@
 //! size with a valid zlib checksum, and a delta must produce exactly its recorded size.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use git2::Oid;
+use git2::{ObjectType, Oid};
 
 use crate::mapped::Bytes;
 
@@ -40,7 +42,21 @@ struct Pack {
     data: Bytes,
     /// Objects in the pack.
     count: usize,
+    /// Recently read delta bases, as git's `delta_base_cache`: files change a little at a
+    /// time, so the versions a history's diffs read share the bases of their chains.
+    bases: Mutex<Bases>,
 }
+
+#[derive(Default)]
+struct Bases {
+    map: HashMap<usize, (u8, Arc<Vec<u8>>)>,
+    order: VecDeque<usize>,
+    bytes: usize,
+}
+
+/// What the delta base cache of one pack holds at most, and the largest base it keeps.
+const BASES_BYTES: usize = 32 << 20;
+const BASE_OBJECT: usize = 1 << 20;
 
 const OBJ_COMMIT: u8 = 1;
 
@@ -66,12 +82,39 @@ impl Packs {
         Packs { packs }
     }
 
+    /// The packs of several object directories (a push's quarantine and the repository's
+    /// own), searched in this order.
+    pub fn open_dirs(dirs: &[&Path]) -> Packs {
+        Packs {
+            packs: dirs.iter().flat_map(|d| Packs::open(d).packs).collect(),
+        }
+    }
+
     /// The raw commit `oid`, if one of these packs holds it whole or as offset deltas
     /// that inflate and apply cleanly to their recorded sizes; otherwise `None`.
     pub fn read_commit(&self, oid: Oid) -> Option<Vec<u8>> {
         self.packs
             .iter()
             .find_map(|p| p.read_commit(oid.as_bytes()))
+    }
+
+    /// A tree or blob (for the changes a commit makes), as [`Packs::read_commit`] reads a
+    /// commit: `Some(Ok((type, bytes)))`, or `Some(Err(size))` when it is larger than
+    /// `max` (not inflated), or `None` for libgit2 to read.
+    pub fn read_object(
+        &self,
+        oid: Oid,
+        max: usize,
+    ) -> Option<Result<(ObjectType, Vec<u8>), usize>> {
+        self.packs.iter().find_map(|p| {
+            let offset = p.offset_of(oid.as_bytes())?;
+            match p.read_limited(offset, 0, max)? {
+                Ok((OBJ_TREE, data)) => Some(Ok((ObjectType::Tree, data))),
+                Ok((OBJ_BLOB, data)) => Some(Ok((ObjectType::Blob, data))),
+                Ok(_) => None,
+                Err(size) => Some(Err(size)),
+            }
+        })
     }
 }
 
@@ -106,7 +149,12 @@ impl Pack {
         if pack.len() < 12 + 20 || &pack[..4] != b"PACK" || be32(pack, 8)? as usize != count {
             return None;
         }
-        Some(Pack { index, data, count })
+        Some(Pack {
+            index,
+            data,
+            count,
+            bases: Mutex::new(Bases::default()),
+        })
     }
 
     fn offset_of(&self, oid: &[u8]) -> Option<usize> {
@@ -150,9 +198,45 @@ impl Pack {
         (kind == OBJ_COMMIT).then_some(data)
     }
 
-    /// The object at `offset`: its type and inflated bytes, deltas applied (offset deltas
-    /// only, at most [`MAX_DELTA_DEPTH`] deep).
     fn read_at(&self, offset: usize, depth: usize) -> Option<(u8, Vec<u8>)> {
+        self.read_limited(offset, depth, MAX_OBJECT)?.ok()
+    }
+
+    /// The delta base at `offset`, from the cache or read (and kept, if small enough).
+    fn base(&self, offset: usize, depth: usize) -> Option<(u8, Arc<Vec<u8>>)> {
+        let lock = || self.bases.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((kind, data)) = lock().map.get(&offset) {
+            return Some((*kind, data.clone()));
+        }
+        let (kind, data) = self.read_limited(offset, depth, MAX_OBJECT)?.ok()?;
+        let data = Arc::new(data);
+        if data.len() <= BASE_OBJECT {
+            let mut bases = lock();
+            if bases.map.insert(offset, (kind, data.clone())).is_none() {
+                bases.order.push_back(offset);
+                bases.bytes += data.len();
+            }
+            while bases.bytes > BASES_BYTES {
+                let Some(old) = bases.order.pop_front() else {
+                    break;
+                };
+                if let Some((_, gone)) = bases.map.remove(&old) {
+                    bases.bytes -= gone.len();
+                }
+            }
+        }
+        Some((kind, data))
+    }
+
+    /// The object at `offset`: its type and inflated bytes, deltas applied (offset deltas
+    /// only, at most [`MAX_DELTA_DEPTH`] deep); `Err(size)` when the object is larger than
+    /// `max` bytes, found before anything that large is inflated.
+    fn read_limited(
+        &self,
+        offset: usize,
+        depth: usize,
+        max: usize,
+    ) -> Option<Result<(u8, Vec<u8>), usize>> {
         let pack = self.data.as_slice();
         // The packed data ends where the trailing checksum starts.
         let end = pack.len().checked_sub(20)?;
@@ -171,11 +255,10 @@ impl Pack {
             size |= ((byte & 0x7f) as usize) << shift;
             shift += 7;
         }
-        if size > MAX_OBJECT {
-            return None;
-        }
         match kind {
-            OBJ_COMMIT..=OBJ_TAG => Some((kind, inflate(pack.get(at..end)?, size)?)),
+            OBJ_COMMIT..=OBJ_TAG if size > max.min(MAX_OBJECT) => Some(Err(size)),
+            OBJ_COMMIT..=OBJ_TAG => Some(Ok((kind, inflate(pack.get(at..end)?, size)?))),
+            _ if size > MAX_OBJECT => None,
             OBJ_OFS_DELTA if depth < MAX_DELTA_DEPTH => {
                 // The base's distance back from this entry, in git's offset encoding.
                 let mut byte = *pack.get(at)?;
@@ -188,8 +271,12 @@ impl Pack {
                 }
                 let base_offset = offset.checked_sub(distance).filter(|&b| b >= 12)?;
                 let delta = inflate(pack.get(at..end)?, size)?;
-                let (kind, base) = self.read_at(base_offset, depth + 1)?;
-                Some((kind, apply_delta(&base, &delta)?))
+                let result = delta_result_size(&delta)?;
+                if result > max {
+                    return Some(Err(result));
+                }
+                let (kind, base) = self.base(base_offset, depth + 1)?;
+                Some(Ok((kind, apply_delta(&base, &delta)?)))
             }
             // Reference deltas (thin packs), unknown types, chains too deep: libgit2.
             _ => None,
@@ -197,6 +284,8 @@ impl Pack {
     }
 }
 
+const OBJ_TREE: u8 = 2;
+const OBJ_BLOB: u8 = 3;
 const OBJ_TAG: u8 = 4;
 const OBJ_OFS_DELTA: u8 = 6;
 /// Deeper delta chains are left to libgit2 (git's default depth is 50, `--aggressive` 250).
@@ -208,6 +297,28 @@ fn inflate(input: &[u8], size: usize) -> Option<Vec<u8>> {
     let inflated = INFLATE.with(|d| d.borrow_mut().zlib_decompress(input, &mut out));
     // libdeflate verifies the zlib checksum; the size must be exact.
     (inflated.ok()? == size).then_some(out)
+}
+
+/// The size of what a delta produces (its second header field).
+fn delta_result_size(delta: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    let mut fields = [0usize; 2];
+    for field in &mut fields {
+        let mut shift = 0;
+        loop {
+            let byte = *delta.get(at)?;
+            at += 1;
+            if shift > 57 {
+                return None;
+            }
+            *field |= ((byte & 0x7f) as usize) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+    }
+    Some(fields[1])
 }
 
 /// Applies a git delta (base size, result size, then copy and insert instructions).
@@ -316,6 +427,48 @@ mod tests {
             &["repack", "-adfq", "--window=250", "--depth=250"],
         );
         (dir, ids)
+    }
+
+    #[test]
+    fn reads_every_packed_tree_and_blob_exactly_as_libgit2_does() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        let mut text = String::new();
+        for i in 0..30 {
+            text.push_str(&format!(
+                "line {i} of a file that grows a little each time\n"
+            ));
+            std::fs::create_dir_all(dir.path().join("d")).unwrap();
+            std::fs::write(dir.path().join("d/f.txt"), &text).unwrap();
+            git(dir.path(), &["add", "-A"]);
+            git(dir.path(), &["commit", "-q", "-m", &format!("c{i}")]);
+        }
+        git(
+            dir.path(),
+            &["repack", "-adfq", "--window=250", "--depth=250"],
+        );
+        let repo = git2::Repository::open(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let packs = Packs::open(&dir.path().join(".git/objects"));
+        let mut read = 0;
+        for line in git(dir.path(), &["rev-list", "--objects", "--all"]).lines() {
+            let oid = Oid::from_str(&line[..40]).unwrap();
+            let theirs = odb.read(oid).unwrap();
+            match packs.read_object(oid, usize::MAX) {
+                Some(Ok((kind, data))) => {
+                    assert_eq!((kind, data.as_slice()), (theirs.kind(), theirs.data()));
+                    read += 1;
+                    // Over the limit: the size, not the bytes.
+                    if !data.is_empty() {
+                        let limited = packs.read_object(oid, data.len() - 1);
+                        assert!(matches!(limited, Some(Err(n)) if n == data.len()));
+                    }
+                }
+                Some(Err(_)) => panic!("no limit was given"),
+                None => assert_eq!(theirs.kind(), ObjectType::Commit),
+            }
+        }
+        assert!(read > 40, "{read}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! commits once each, on every core ([`walk`], driven by [`scan`]). Commands decide what
 //! to do with each commit; how to find and read them is here.
 
+pub mod changes;
 pub mod push;
 pub mod range;
 pub mod walk;

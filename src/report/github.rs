@@ -5,7 +5,8 @@
 //! ::error file=.git/COMMIT_MSG/<id>,line=1,endLine=1,col=5,endColumn=26,title=embargo%3A embargoed-mention in commit 0123456789ab::mention of …
 //! ```
 //!
-//! `file` is the pseudo path the sarif format uses (see [`super::sarif`]); the message
+//! `file` is the pseudo path the sarif format uses (see [`super::sarif`]), or for what a
+//! commit adds (§11) the changed file itself, at its line; the message
 //! names the commit or pull request field and quotes the user's line. Messages escape
 //! `%`, CR and LF (`%25`, `%0D`, `%0A`); properties also escape `:` and `,` (`%3A`,
 //! `%2C`), as the Actions runner requires. Control characters in echoed text are made
@@ -15,9 +16,10 @@
 use std::io::{self, Write};
 
 use super::{
-    describe, escape_controls, help_line, line_bounds, position, revealed, sarif::pseudo_path,
+    describe, escape_controls, help_line, line_bounds, locate, revealed, sarif::pseudo_path,
     short_id, truncate_chars, Render, Report, Source, Style,
 };
+use crate::engine::source::CommitRef;
 use crate::engine::verdict::{Finding, Level};
 
 /// GitHub Actions workflow commands: one annotation per finding.
@@ -44,11 +46,15 @@ impl Render for Github {
 
 /// One workflow command for one finding.
 pub fn command(source: &Source, text: &str, f: &Finding, style: &Style<'_>) -> String {
-    let start = position(text, f.span.start);
-    let end = position(text, f.span.end);
+    let start = locate(source, text, f.span.start);
+    let end = locate(source, text, f.span.end);
     let (ls, le) = line_bounds(text, f.span.start);
     let where_ = match source {
-        Source::Commit { id, .. } => format!("commit {}", short_id(id)),
+        Source::Commit { id, .. }
+        | Source::Change {
+            commit: Some(CommitRef { id, .. }),
+            ..
+        } => format!("commit {}", short_id(id)),
         other => other.to_string(),
     };
     let title = format!("embargo: {} in {where_}", f.kind.name());

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{
-    describe, escape_controls, help_line, line_bounds, position, revealed, Render, Report, Source,
+    describe, escape_controls, help_line, line_bounds, locate, revealed, Render, Report, Source,
     Style, MAX_SHOWN_PER_TEXT,
 };
 use crate::engine::verdict::{Finding, Level};
@@ -30,7 +30,7 @@ impl Render for Human {
                     Level::Block => ("error", RED),
                     Level::Warn => ("warning", YELLOW),
                 };
-                let pos = position(&item.text, finding.span.start);
+                let pos = locate(&item.source, &item.text, finding.span.start);
                 writeln!(
                     out,
                     "{}{word}[{}]{}{}: {}{}",
@@ -172,6 +172,11 @@ fn noun(source: &Source) -> &'static str {
             "tag" => "tag",
             _ => "text",
         },
+        // What a commit adds counts with the commit; the hook's staged changes apart.
+        Source::Change {
+            commit: Some(_), ..
+        } => "commit",
+        Source::Change { commit: None, .. } => "staged change",
     }
 }
 

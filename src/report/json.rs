@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{
-    escape_controls, line_bounds, position, revealed, short_id, Render, Report, Source, Style,
+    escape_controls, line_bounds, locate, revealed, short_id, Render, Report, Source, Style,
 };
 use crate::engine::verdict::{Finding, Kind, Level};
 
@@ -72,13 +72,34 @@ pub fn source(source: &Source) -> Value {
             }
             m.insert("field".into(), escape_controls(field).into());
         }
+        Source::Change {
+            commit,
+            path,
+            first_line,
+        } => {
+            if let Some(c) = commit {
+                m.insert("commit".into(), c.id.as_str().into());
+                m.insert("short".into(), short_id(&c.id).into());
+                m.insert("subject".into(), escape_controls(&c.subject).into());
+            }
+            m.insert("path".into(), escape_controls(path).into());
+            m.insert(
+                "part".into(),
+                if first_line.is_some() {
+                    "lines"
+                } else {
+                    "path"
+                }
+                .into(),
+            );
+        }
     }
     Value::Object(m)
 }
 
 fn finding(src: &Source, text: &str, f: &Finding, style: &Style<'_>) -> Value {
-    let start = position(text, f.span.start);
-    let end = position(text, f.span.end);
+    let start = locate(src, text, f.span.start);
+    let end = locate(src, text, f.span.end);
     let (ls, le) = line_bounds(text, f.span.start);
     let mut m = Map::new();
     m.insert("source".into(), source(src));

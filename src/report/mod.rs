@@ -38,6 +38,23 @@ impl fmt::Display for Source {
             Source::Tag { name, id } => {
                 write!(f, "tag {} ({})", escape_controls(name), short_id(id))
             }
+            Source::Change {
+                commit,
+                path,
+                first_line,
+            } => {
+                match commit {
+                    Some(c) => write!(
+                        f,
+                        "commit {} \"{}\" ",
+                        short_id(&c.id),
+                        escape_controls(&truncate_chars(&c.subject, 60))
+                    )?,
+                    None => f.write_str("staged ")?,
+                }
+                let what = if first_line.is_some() { "file" } else { "path" };
+                write!(f, "{what} {}", escape_controls(path))
+            }
             Source::Request { kind, field } => write!(
                 f,
                 "{} {}",
@@ -156,6 +173,14 @@ pub fn position(text: &str, at: usize) -> Position {
     }
 }
 
+/// The position of byte offset `at` of a checked text as its source numbers lines: a
+/// change's lines as in the file it adds them to.
+pub fn locate(source: &Source, text: &str, at: usize) -> Position {
+    let mut p = position(text, at);
+    p.line += source.first_line() - 1;
+    p
+}
+
 /// The line containing byte offset `at`, as (start, end) byte offsets, without its `\r\n`.
 pub fn line_bounds(text: &str, at: usize) -> (usize, usize) {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -210,6 +235,10 @@ pub fn describe(finding: &Finding) -> String {
         Kind::Bidi { code_point } => {
             format!("bidirectional control character U+{code_point:04X}")
         }
+        Kind::TooLarge { size, limit } => format!(
+            "file too large to check ({size} bytes, over {} MiB): not checked for mentions",
+            limit >> 20
+        ),
     }
 }
 

@@ -15,6 +15,8 @@
 //! | annotated tag message            | `.git/TAG/<tag name>`               |
 //! | message file (commit-msg)        | `.git/COMMIT_EDITMSG`               |
 //! | a text file (check-text)         | its own path; stdin: `.git/STDIN`   |
+//! | lines a commit adds (§11)        | the file's own path, at its line    |
+//! | a path a commit adds             | that path, line 1                   |
 //!
 //! The region is the finding's line and column in that text (columns in Unicode code
 //! points: `run.columnKind` says so), the result's message names the commit and quotes
@@ -30,16 +32,17 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{
-    describe, escape_controls, help_line, line_bounds, position, revealed, truncate_chars, Render,
+    describe, escape_controls, help_line, line_bounds, locate, revealed, truncate_chars, Render,
     Report, RequestKind, Source, Style,
 };
 use crate::engine::registry::GenericMode;
+use crate::engine::source::CommitRef;
 use crate::engine::verdict::{Finding, Kind, Level};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The rules, one per finding kind, in `ruleIndex` order.
-const RULES: [(&str, &str, &str, &str); 3] = [
+const RULES: [(&str, &str, &str, &str); 4] = [
     (
         "embargoed-mention",
         "EmbargoedMention",
@@ -62,6 +65,13 @@ const RULES: [(&str, &str, &str, &str); 3] = [
         "Bidirectional control character",
         "The text contains a bidirectional-text control character, which makes it display \
          differently from what it says.",
+    ),
+    (
+        "file-too-large",
+        "FileTooLarge",
+        "File too large to check",
+        "A commit adds a text file larger than the limit for checking its lines; it was \
+         not checked for mentions of embargoed issues. Review it by hand.",
     ),
 ];
 
@@ -87,6 +97,7 @@ pub fn document(report: &Report, style: &Style<'_>) -> Value {
         .map(|(id, name, short, full)| {
             let level = match *id {
                 "generic-security-language" => generic_level,
+                "file-too-large" => "warning",
                 _ => "error",
             };
             json!({
@@ -143,6 +154,7 @@ pub fn pseudo_path(source: &Source) -> String {
         Source::Commit { id, .. } => format!(".git/COMMIT_MSG/{id}"),
         Source::RefName { name } => format!(".git/REF/{name}"),
         Source::Tag { name, .. } => format!(".git/TAG/{name}"),
+        Source::Change { path, .. } => path.clone(),
         Source::Request { kind, field } => format!(
             ".git/{}/{}",
             match kind {
@@ -192,13 +204,18 @@ pub fn encode_path(s: &str) -> String {
 fn source_key(source: &Source) -> String {
     match source {
         Source::Commit { id, .. } => format!("commit/{id}"),
+        Source::Change { commit, path, .. } => format!(
+            "change/{}/{}",
+            commit.as_ref().map_or("staged", |c| c.id.as_str()),
+            encode_path(path)
+        ),
         other => artifact_uri(other).trim_start_matches(".git/").to_string(),
     }
 }
 
 fn result(source: &Source, text: &str, f: &Finding, style: &Style<'_>) -> Value {
-    let start = position(text, f.span.start);
-    let end = position(text, f.span.end);
+    let start = locate(source, text, f.span.start);
+    let end = locate(source, text, f.span.end);
     let (ls, le) = line_bounds(text, f.span.start);
     let index = RULES.iter().position(|r| r.0 == f.kind.name()).unwrap_or(0);
     let level = match f.level {
@@ -237,9 +254,27 @@ fn result(source: &Source, text: &str, f: &Finding, style: &Style<'_>) -> Value 
     }
     let key = source_key(source);
     let mut logical = json!({ "fullyQualifiedName": key, "kind": "resource" });
-    if let Source::Commit { id, .. } = source {
-        logical["name"] = super::short_id(id).into();
+    match source {
+        Source::Commit { id, .. }
+        | Source::Change {
+            commit: Some(CommitRef { id, .. }),
+            ..
+        } => logical["name"] = super::short_id(id).into(),
+        _ => {}
     }
+    // A path a commit adds is reported on the file, not at a place in it.
+    let region = match source {
+        Source::Change {
+            first_line: None, ..
+        } => json!({ "startLine": 1 }),
+        _ => json!({
+            "startLine": start.line,
+            "startColumn": start.column,
+            "endLine": end.line,
+            "endColumn": end.column,
+            "snippet": { "text": escape_controls(&text[f.span.clone()]) },
+        }),
+    };
     json!({
         "ruleId": f.kind.name(),
         "ruleIndex": index,
@@ -248,13 +283,7 @@ fn result(source: &Source, text: &str, f: &Finding, style: &Style<'_>) -> Value 
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": artifact_uri(source) },
-                "region": {
-                    "startLine": start.line,
-                    "startColumn": start.column,
-                    "endLine": end.line,
-                    "endColumn": end.column,
-                    "snippet": { "text": escape_controls(&text[f.span.clone()]) },
-                },
+                "region": region,
             },
             "logicalLocations": [logical],
         }],

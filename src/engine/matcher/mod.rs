@@ -114,6 +114,12 @@ impl Matcher {
     /// Every mention in the text, ordered by position. Identical (issue, field, span)
     /// triples are reported once.
     pub fn find(&self, text: &Normalized<'_>) -> Vec<Mention> {
+        self.find_with(text, true)
+    }
+
+    /// As [`Matcher::find`], without running the patterns when `patterns` is false (a
+    /// commit's changes checked for ids only need none of them).
+    pub fn find_with(&self, text: &Normalized<'_>, patterns: bool) -> Vec<Mention> {
         let mut found = Vec::new();
         let folded = text.folded();
         if let Some(literals) = &self.literals {
@@ -125,13 +131,15 @@ impl Matcher {
                 })
             });
         }
-        self.patterns.find(folded, |issue, field, range| {
-            found.push(Mention {
-                issue,
-                field,
-                span: text.to_original(range),
-            })
-        });
+        if patterns {
+            self.patterns.find(folded, |issue, field, range| {
+                found.push(Mention {
+                    issue,
+                    field,
+                    span: text.to_original(range),
+                })
+            });
+        }
         found.sort_by(|a, b| {
             (a.span.start, a.span.end, a.issue, a.field).cmp(&(
                 b.span.start,

@@ -8,7 +8,7 @@ pub(crate) mod table;
 mod validate;
 
 pub use self::issues::{Issues, Iter};
-pub use self::model::{GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
+pub use self::model::{ContentMode, GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
 pub use self::validate::Problem;
 
 /// A valid registry.

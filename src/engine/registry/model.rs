@@ -50,12 +50,44 @@ pub enum GenericMode {
     Deny,
 }
 
+/// What is checked in the changes a commit makes (contract §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentMode {
+    /// Messages only.
+    Off,
+    /// Ids and aliases in added lines and paths.
+    Ids,
+    /// Ids, aliases, terms and patterns.
+    All,
+}
+
+impl ContentMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentMode::Off => "off",
+            ContentMode::Ids => "ids",
+            ContentMode::All => "all",
+        }
+    }
+
+    /// `off`, `ids` or `all`, in any case.
+    pub fn parse(s: &str) -> Option<ContentMode> {
+        match s.to_ascii_lowercase().as_str() {
+            "off" => Some(ContentMode::Off),
+            "ids" => Some(ContentMode::Ids),
+            "all" => Some(ContentMode::All),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     pub level_notice_days: u32,
     pub details_notice_days: u32,
     pub generic: GenericMode,
     pub help: Option<String>,
+    pub content: ContentMode,
 }
 
 impl Default for Policy {
@@ -65,6 +97,7 @@ impl Default for Policy {
             details_notice_days: 14,
             generic: GenericMode::Warn,
             help: None,
+            content: ContentMode::Ids,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::engine::date::{parse_day, DayError};
 use crate::engine::json::{self, Key, Kind, Value};
 use crate::engine::normalize::fold;
 
-use super::model::{GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
+use super::model::{ContentMode, GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
 
 /// One validation problem. `message` never quotes registry content; `detail` may
 /// (an offending value, a regex parser's explanation) and is shown only to people who
@@ -322,6 +322,7 @@ impl Validator<'_> {
             "details_notice_days",
             "generic",
             "help",
+            "content",
         ];
         let mut seen = Seen { names: Vec::new() };
         let mut policy = Policy::default();
@@ -345,6 +346,11 @@ impl Validator<'_> {
                 },
                 "generic" => match self.generic(value) {
                     Some(g) if first => policy.generic = g,
+                    Some(_) => {}
+                    None => ok = false,
+                },
+                "content" => match self.content(value) {
+                    Some(c) if first => policy.content = c,
                     Some(_) => {}
                     None => ok = false,
                 },
@@ -429,6 +435,30 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    fn content(&mut self, v: &Value) -> Option<ContentMode> {
+        let Some(s) = v.as_str() else {
+            self.at(
+                TOP,
+                v,
+                format!(
+                    "expected a string (off, ids or all), found {}",
+                    v.kind.describe()
+                ),
+            );
+            return None;
+        };
+        let mode = ContentMode::parse(s);
+        if mode.is_none() {
+            self.at_with(
+                TOP,
+                v,
+                "unknown `content` mode (expected off, ids or all)",
+                s.to_string(),
+            );
+        }
+        mode
     }
 
     fn issues(&mut self, v: &Value) -> Option<Vec<Issue>> {
@@ -964,6 +994,7 @@ mod tests {
                 details_notice_days: 30,
                 generic: GenericMode::Deny,
                 help: Some("Ask.".into()),
+                content: ContentMode::Ids,
             }
         );
         let reg = parse(
@@ -971,6 +1002,17 @@ mod tests {
             "r",
         );
         assert_eq!(reg.unwrap().policy.generic, GenericMode::Off);
+        for (text, mode) in [
+            ("off", ContentMode::Off),
+            ("IDS", ContentMode::Ids),
+            ("all", ContentMode::All),
+        ] {
+            let reg = parse(
+                &format!(r#"{{"version": 1, "policy": {{"content": "{text}"}}, "issues": []}}"#),
+                "r",
+            );
+            assert_eq!(reg.unwrap().policy.content, mode, "{text}");
+        }
     }
 
     #[test]
@@ -1104,6 +1146,16 @@ mod tests {
             (
                 r#"{"generic": false}"#,
                 "expected a string (off, warn or deny), found a boolean",
+                None,
+            ),
+            (
+                r#"{"content": "terms"}"#,
+                "unknown `content` mode (expected off, ids or all)",
+                Some("terms"),
+            ),
+            (
+                r#"{"content": 1}"#,
+                "expected a string (off, ids or all), found a number",
                 None,
             ),
             (
