@@ -465,10 +465,10 @@ impl Cli {
         let matches = cmd.try_get_matches_from_mut(args)?;
         let cli = Cli::from_arg_matches(&matches).map_err(|e| e.with_cmd(&cmd))?;
         let (sub_matches, path) = leaf(&matches);
-        let mut sub = cmd.clone();
+        let mut sub = &cmd;
         for name in &path {
             if let Some(next) = sub.find_subcommand(name) {
-                sub = next.clone();
+                sub = next;
             }
         }
         // Only ids the command has: asking clap about any other one panics.
@@ -479,7 +479,7 @@ impl Cli {
 
         let allowed = cli.command.formats();
         if !allowed.contains(&cli.format) {
-            let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(&sub);
+            let mut err = clap::Error::new(ErrorKind::InvalidValue).with_cmd(sub);
             err.insert(
                 ContextKind::InvalidArg,
                 ContextValue::String("--format <FORMAT>".to_string()),
@@ -505,7 +505,7 @@ impl Cli {
             return Err(err);
         }
         if given("audit_log") && path != ["pre-receive"] {
-            let mut err = clap::Error::new(ErrorKind::UnknownArgument).with_cmd(&sub);
+            let mut err = clap::Error::new(ErrorKind::UnknownArgument).with_cmd(sub);
             err.insert(
                 ContextKind::InvalidArg,
                 ContextValue::String("--audit-log".to_string()),
@@ -520,7 +520,7 @@ impl Cli {
         }
         // A registry command that takes the registry as PATH: one registry, said once.
         if path.first() == Some(&"registry") && given("registry") && given("path") {
-            let mut err = clap::Error::new(ErrorKind::ArgumentConflict).with_cmd(&sub);
+            let mut err = clap::Error::new(ErrorKind::ArgumentConflict).with_cmd(sub);
             err.insert(
                 ContextKind::InvalidArg,
                 ContextValue::String("[PATH]".to_string()),

@@ -22,6 +22,8 @@ use crate::load;
 use crate::report::{Report, Style};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
+    // git's own start-up runs beside opening the repository and loading the registry.
+    config::prefetch();
     let day = ctx.day()?;
     let repo = git::repo::open_from_env()?;
     let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;

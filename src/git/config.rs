@@ -7,8 +7,8 @@
 //! the git that runs it, with the environment it handed down.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 
 use anyhow::{anyhow, bail, Context as _};
 
@@ -27,6 +27,25 @@ pub struct GitConfig {
 
 static CONFIG: OnceLock<Result<GitConfig, String>> = OnceLock::new();
 
+/// A `git config` run started by [`prefetch`], for [`get`] to collect.
+static PENDING: Mutex<Option<Child>> = Mutex::new(None);
+
+/// Starts the `git config` run now, for [`get`] to collect later: git's own start-up
+/// (about a millisecond, most of the run) then overlaps the caller's work on another
+/// core. It sees the same directory and environment as a later run would, as long as
+/// the caller changes neither in between. A run that cannot start is left for [`get`]
+/// to start again and report.
+pub fn prefetch() {
+    if CONFIG.get().is_some() {
+        return;
+    }
+    if let Ok(mut pending) = PENDING.lock() {
+        if pending.is_none() {
+            *pending = spawn().ok();
+        }
+    }
+}
+
 /// The configuration of the repository git runs in (the current directory and
 /// environment), read once per process.
 pub fn get() -> anyhow::Result<&'static GitConfig> {
@@ -36,11 +55,23 @@ pub fn get() -> anyhow::Result<&'static GitConfig> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-fn read() -> anyhow::Result<GitConfig> {
-    let out = Command::new("git")
+fn spawn() -> std::io::Result<Child> {
+    Command::new("git")
         .args(["config", "-z", "--get-regexp", KEYS])
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+}
+
+fn read() -> anyhow::Result<GitConfig> {
+    let pending = PENDING.lock().ok().and_then(|mut p| p.take());
+    let child = match pending {
+        Some(child) => child,
+        None => spawn().context("cannot run `git config` to read git configuration")?,
+    };
+    let out = child
+        .wait_with_output()
         .context("cannot run `git config` to read git configuration")?;
     match out.status.code() {
         Some(0) => {}
