@@ -326,7 +326,9 @@ fn messages_are_decoded_as_git_decodes_them() {
             b"Fix SX-2026\x1b$B\x1b(B-011\n",
             "SX-2026-011",
         ),
-        // ISO-8859-1, not windows-1252: 0x9A is a C1 control (a word break), not `š`.
+        // ISO-8859-1, not windows-1252: 0x9A is a C1 control, not `š` (which would glue the
+        // words into one). Decoded, the control is invisible (§5); the raw bytes, where 0x9A
+        // is not UTF-8, read as a break, and both are checked, so the push is refused.
         (
             "ISO-8859-1",
             b"Fix ratchet\x9aheader replay\n",
