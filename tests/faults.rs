@@ -241,6 +241,9 @@ fn truncated_pack(sb: &Sandbox, keep: impl Fn(u64) -> u64) -> PathBuf {
         .find(|p| p.extension().is_some_and(|x| x == "pack"))
         .unwrap();
     let len = std::fs::metadata(&pack).unwrap().len();
+    // git writes packs read-only; root may write them anyway, another account may not.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pack, std::fs::Permissions::from_mode(0o644)).unwrap();
     let f = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
     f.set_len(keep(len)).unwrap();
     repo
