@@ -75,14 +75,7 @@ pub struct DiscloseArgs {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
-    match s.to_lowercase().as_str() {
-        "critical" => Ok(Severity::Critical),
-        "high" => Ok(Severity::High),
-        "medium" => Ok(Severity::Medium),
-        "low" => Ok(Severity::Low),
-        "untriaged" => Ok(Severity::Untriaged),
-        _ => Err("expected critical, high, medium, low or untriaged".into()),
-    }
+    Severity::parse(s).ok_or_else(|| "expected critical, high, medium, low or untriaged".into())
 }
 
 pub fn add(ctx: &Context, a: &AddArgs) -> anyhow::Result<i32> {

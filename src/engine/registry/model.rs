@@ -20,6 +20,18 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// `critical`, `high`, `medium`, `low` or `untriaged`, in any case.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_lowercase().as_str() {
+            "critical" => Some(Severity::Critical),
+            "high" => Some(Severity::High),
+            "medium" => Some(Severity::Medium),
+            "low" => Some(Severity::Low),
+            "untriaged" => Some(Severity::Untriaged),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Critical => "critical",
@@ -48,6 +60,18 @@ pub enum GenericMode {
     Off,
     Warn,
     Deny,
+}
+
+impl GenericMode {
+    /// `off`, `warn` or `deny`, in any case.
+    pub fn parse(s: &str) -> Option<GenericMode> {
+        match s.to_ascii_lowercase().as_str() {
+            "off" => Some(GenericMode::Off),
+            "warn" => Some(GenericMode::Warn),
+            "deny" => Some(GenericMode::Deny),
+            _ => None,
+        }
+    }
 }
 
 /// What is checked in the changes a commit makes (contract §11).

@@ -410,55 +410,53 @@ impl Validator<'_> {
     }
 
     fn generic(&mut self, v: &Value) -> Option<GenericMode> {
-        let Some(s) = v.as_str() else {
-            self.at(
-                TOP,
-                v,
-                format!(
-                    "expected a string (off, warn or deny), found {}",
-                    v.kind.describe()
-                ),
-            );
-            return None;
-        };
-        match s.to_ascii_lowercase().as_str() {
-            "off" => Some(GenericMode::Off),
-            "warn" => Some(GenericMode::Warn),
-            "deny" => Some(GenericMode::Deny),
-            _ => {
-                self.at_with(
-                    TOP,
-                    v,
-                    "unknown `generic` mode (expected off, warn or deny)",
-                    s.to_string(),
-                );
-                None
-            }
-        }
+        self.keyword(
+            TOP,
+            v,
+            "`generic` mode",
+            "off, warn or deny",
+            GenericMode::parse,
+        )
     }
 
     fn content(&mut self, v: &Value) -> Option<ContentMode> {
+        self.keyword(
+            TOP,
+            v,
+            "`content` mode",
+            "off, ids or all",
+            ContentMode::parse,
+        )
+    }
+
+    /// A field that takes one of a few words: not a string, or an unknown word, is a
+    /// problem naming the choices.
+    fn keyword<T>(
+        &mut self,
+        ctx: Ctx<'_>,
+        v: &Value,
+        what: &str,
+        choices: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let Some(s) = v.as_str() else {
             self.at(
-                TOP,
+                ctx,
                 v,
-                format!(
-                    "expected a string (off, ids or all), found {}",
-                    v.kind.describe()
-                ),
+                format!("expected a string ({choices}), found {}", v.kind.describe()),
             );
             return None;
         };
-        let mode = ContentMode::parse(s);
-        if mode.is_none() {
+        let parsed = parse(s);
+        if parsed.is_none() {
             self.at_with(
-                TOP,
+                ctx,
                 v,
-                "unknown `content` mode (expected off, ids or all)",
+                format!("unknown {what} (expected {choices})"),
                 s.to_string(),
             );
         }
-        mode
+        parsed
     }
 
     fn issues(&mut self, v: &Value) -> Option<Vec<Issue>> {
@@ -660,33 +658,8 @@ impl Validator<'_> {
     }
 
     fn severity(&mut self, ctx: Ctx<'_>, v: &Value) -> Option<Severity> {
-        let Some(s) = v.as_str() else {
-            self.at(
-                ctx,
-                v,
-                format!(
-                    "expected a string (critical, high, medium, low or untriaged), found {}",
-                    v.kind.describe()
-                ),
-            );
-            return None;
-        };
-        match s.to_lowercase().as_str() {
-            "critical" => Some(Severity::Critical),
-            "high" => Some(Severity::High),
-            "medium" => Some(Severity::Medium),
-            "low" => Some(Severity::Low),
-            "untriaged" => Some(Severity::Untriaged),
-            _ => {
-                self.at_with(
-                    ctx,
-                    v,
-                    "unknown severity (expected critical, high, medium, low or untriaged)",
-                    s.to_string(),
-                );
-                None
-            }
-        }
+        let choices = "critical, high, medium, low or untriaged";
+        self.keyword(ctx, v, "severity", choices, Severity::parse)
     }
 
     fn list(&mut self, ctx: Ctx<'_>, v: &Value, kind: ListKind) -> Option<Vec<String>> {
