@@ -7,7 +7,8 @@
 //! line the merged branch brought is in that parent, and its own commits answer for
 //! it); a path is new when no parent has a file there. Renames are recognised when the
 //! same content leaves one path and arrives at another (exact renames): only the new
-//! path is checked. A file renamed with changes counts as added, all its lines checked.
+//! path is checked. A file renamed with changes is diffed against the file it came from,
+//! paired as git pairs them ([`super::renames`]); in a merge it counts as added.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -20,6 +21,7 @@ use git2::{DiffOptions, ErrorCode, FileMode, Index, ObjectType, Oid, Repository}
 
 use crate::git::diff::{self, Blob, FileChange, Objects};
 use crate::git::objects::RawObject;
+use crate::history::renames;
 
 /// One piece of text a commit adds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +155,11 @@ pub fn adds(
         .filter(|c| c.new.is_none())
         .filter_map(|c| c.old)
         .collect();
+    let renamed_from = if other_parents.is_empty() {
+        renames::with_changes(objects, &changes)?
+    } else {
+        HashMap::new()
+    };
     for change in changes {
         let Some(new) = change.new else { continue };
         let path = String::from_utf8_lossy(&change.path).into_owned();
@@ -178,7 +185,10 @@ pub fn adds(
                 continue;
             }
         };
-        let mut added = added_against(objects, change.old, &text)?;
+        let old = change
+            .old
+            .or_else(|| renamed_from.get(&change.path).copied());
+        let mut added = added_against(objects, old, &text)?;
         if !others.is_empty() {
             let mut runs = added.lines;
             for other in others {

@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod push;
 pub mod range;
+pub mod renames;
 pub mod walk;
 
 use anyhow::{anyhow, Context as _};
