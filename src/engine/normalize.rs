@@ -188,7 +188,18 @@ pub fn fold_char(c: char) -> String {
     // a compatibility form that is not plain Latin: an upper-case Cyrillic, Greek or
     // Armenian letter can look Latin where its lower case does not (`Н` but `н`), and
     // Greek lunate sigma `ϲ` looks like `c` where its decomposition `ς` does not.
-    if let Some(proto) = lookalike(c) {
+    // A digit of another script reads as its value (`٢٠٢٦` is 2026), unless it looks
+    // like a Latin letter or digit, which is how a reader of Latin text reads it.
+    let look = lookalike(c);
+    if let Some(proto) = &look {
+        if proto.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return proto.clone();
+        }
+    }
+    if let Some(d) = decimal_digit(c) {
+        return d.to_string();
+    }
+    if let Some(proto) = look {
         return proto;
     }
     let mut out = String::new();
@@ -209,6 +220,26 @@ pub fn fold_char(c: char) -> String {
         }
     }
     out
+}
+
+/// The first digit (zero) of every run of ten decimal digits (Unicode's Nd) outside
+/// ASCII, ascending; Python's `unicodedata` (Unicode 14) wrote it: each run is the ten
+/// digits 0 to 9 in order.
+const DIGIT_ZEROS: [u32; 65] = [
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6,
+    0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50,
+    0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
+    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
+    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+];
+
+/// The value of a decimal digit of any script (Unicode's Nd), but ASCII's own.
+fn decimal_digit(c: char) -> Option<u32> {
+    let c = c as u32;
+    let at = DIGIT_ZEROS.partition_point(|&z| z <= c).checked_sub(1)?;
+    let value = c - DIGIT_ZEROS[at];
+    (value < 10).then_some(value)
 }
 
 /// The plain Latin that a letter or its capital looks like: matching stays blind to case
@@ -350,6 +381,30 @@ mod tests {
     fn combining_marks_are_dropped() {
         assert_eq!(folded("cafe\u{0301}"), "cafe");
         assert_eq!(folded("caf\u{00E9}"), "cafe");
+    }
+
+    #[test]
+    fn digits_of_other_scripts_read_as_their_value() {
+        // Arabic-Indic, Extended Arabic-Indic, Devanagari, Thai, Mongolian.
+        assert_eq!(folded("\u{0662}\u{0660}\u{0662}\u{0666}"), "2026");
+        assert_eq!(folded("\u{06F2}\u{06F0}\u{06F2}\u{06F6}"), "2026");
+        assert_eq!(folded("\u{1812}\u{1810}\u{1812}\u{1816}"), "2026");
+        // A digit that looks like a Latin letter or digit reads as that: Devanagari
+        // zero is a ring, `o` (which an id's digit group reads as 0).
+        assert_eq!(folded("\u{0968}\u{0966}\u{0968}\u{096C}"), "2o26");
+        // Every run of the table is ten digits that Rust also calls numeric, and the
+        // characters just outside a run are not digits of it.
+        for zero in DIGIT_ZEROS {
+            for v in 0..10 {
+                let c = char::from_u32(zero + v).unwrap();
+                assert!(c.is_numeric(), "U+{:04X}", zero + v);
+                assert_eq!(decimal_digit(c), Some(v), "U+{:04X}", zero + v);
+            }
+            assert!(char::from_u32(zero + 10).is_none_or(|c| decimal_digit(c) != Some(10)));
+        }
+        assert_eq!(decimal_digit('5'), None);
+        assert_eq!(decimal_digit('\u{0669}'), Some(9));
+        assert_eq!(decimal_digit('\u{066A}'), None);
     }
 
     #[test]
