@@ -8,7 +8,11 @@
 //! * percent-encoding (`%2D`, `%E2%80%93`) and HTML character references (`&#45;`,
 //!   `&#x2d;`, `&ndash;`) show the character they encode, decoded once (`%252D` is
 //!   `%2D`, as a browser shows a URL decoded once);
-//! * fillers that display as a blank (Hangul fillers, the Braille blank) show a space.
+//! * fillers that display as a blank (Hangul fillers, the Braille blank) show a space;
+//! * an HTML tag without attributes, as a Markdown view renders raw HTML (`SX<b>-</b>2026`):
+//!   an inline formatting tag (`<b>`, `</span>`, `<code>`) shows nothing, any other a
+//!   space. A tag with attributes is left as written, so that what its attributes say
+//!   is still read (`<a title="...">` shows its title on hover).
 //!
 //! Markdown's emphasis and code markers need nothing here: they are separators where the
 //! matcher looks for an identifier's groups.
@@ -31,22 +35,24 @@ pub enum Shown {
 }
 
 /// ASCII bytes that show as they are written and start nothing: printable characters but
-/// `%` and `&`, tab and line breaks.
+/// `%`, `&` and `<`, tab and line breaks.
 static PLAIN: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 128 {
         table[b] = matches!(b as u8, b' '..=b'~' | b'\t'..=b'\r')
             && b != b'%' as usize
-            && b != b'&' as usize;
+            && b != b'&' as usize
+            && b != b'<' as usize;
         b += 1;
     }
     table
 };
 
-/// Whether a text shows exactly as it is written: plain ASCII bytes only. Eight bytes at
-/// a time: a word with no byte below space, no DEL, `%` or `&` is plain without a look
-/// at each byte (most words of a message); the others (line breaks) are looked at.
+/// Whether a text shows exactly as it is written: plain ASCII bytes only, and no `<` that
+/// starts a tag (the `<` of an e-mail address is plain). Eight bytes at a time: a word
+/// with no byte below space, no DEL, `%`, `&` or `<` is plain without a look at each byte
+/// (most words of a message); the others (line breaks) are looked at.
 pub fn is_plain_ascii(text: &str) -> bool {
     let bytes = text.as_bytes();
     if !bytes.is_ascii() {
@@ -57,17 +63,27 @@ pub fn is_plain_ascii(text: &str) -> bool {
     // A high bit for (at least) every byte below `k` (every byte is below 0x80).
     let below = |x: u64, k: u64| x.wrapping_sub(k * ONES) & !x & HIGH;
     let equal = |x: u64, k: u64| below(x ^ (k * ONES), 1);
-    let plain = |chunk: &[u8]| chunk.iter().all(|&b| PLAIN[b as usize]);
+    let plain = |from: usize, chunk: &[u8]| {
+        chunk
+            .iter()
+            .enumerate()
+            .all(|(i, &b)| PLAIN[b as usize] || (b == b'<' && tag(bytes, from + i).is_none()))
+    };
     let mut words = bytes.chunks_exact(8);
+    let mut from = 0;
     for w in &mut words {
         let x = u64::from_le_bytes(w.try_into().unwrap());
-        let suspect =
-            below(x, 0x20) | equal(x, 0x7f) | equal(x, b'%' as u64) | equal(x, b'&' as u64);
-        if suspect != 0 && !plain(w) {
+        let suspect = below(x, 0x20)
+            | equal(x, 0x7f)
+            | equal(x, b'%' as u64)
+            | equal(x, b'&' as u64)
+            | equal(x, b'<' as u64);
+        if suspect != 0 && !plain(from, w) {
             return false;
         }
+        from += 8;
     }
-    plain(words.remainder())
+    plain(from, words.remainder())
 }
 
 /// Calls `emit` for each piece of `text`, in order; the pieces cover the text. A run of
@@ -98,6 +114,10 @@ pub fn render(text: &str, mut emit: impl FnMut(Range<usize>, Shown)) {
                 None => (1, Shown::Itself),
             },
             '&' => match reference(text, at) {
+                Some((len, shown)) => (len, shown),
+                None => (1, Shown::Itself),
+            },
+            '<' => match tag(bytes, at) {
                 Some((len, shown)) => (len, shown),
                 None => (1, Shown::Itself),
             },
@@ -261,6 +281,52 @@ fn reference(text: &str, at: usize) -> Option<(usize, Shown)> {
     Some((name + 2, shown))
 }
 
+/// Inline HTML elements that format text without parting it from what is around it.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i", "ins",
+    "kbd", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
+    "tt", "u", "var", "wbr",
+];
+
+/// An HTML tag without attributes at `at` (a `<`): `<name>`, `<name/>` or `</name>`,
+/// white space allowed before the `>`, the name a letter then letters, digits or `-`
+/// (CommonMark's raw HTML). Its length and what it shows.
+fn tag(bytes: &[u8], at: usize) -> Option<(usize, Shown)> {
+    let rest = bytes.get(at + 1..)?;
+    let closing = usize::from(rest.first() == Some(&b'/'));
+    let name = &rest[closing..];
+    if !name.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_len = name
+        .iter()
+        .take(33)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    let mut i = closing + name_len;
+    while matches!(rest.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    if closing == 0 && rest.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    if name_len > 32 || rest.get(i) != Some(&b'>') {
+        return None;
+    }
+    let name = &name[..name_len];
+    let inline = INLINE_TAGS
+        .iter()
+        .any(|t| t.as_bytes().eq_ignore_ascii_case(name));
+    Some((
+        i + 2,
+        if inline {
+            Shown::Nothing
+        } else {
+            Shown::Char(' ')
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +344,35 @@ mod tests {
             }
         });
         out
+    }
+
+    #[test]
+    fn html_tags_without_attributes_show_as_a_markdown_view_shows_them() {
+        assert_eq!(shown("SX<b>-</b>2026"), "SX-2026");
+        assert_eq!(shown("<span>SX</span>-2026"), "SX-2026");
+        assert_eq!(shown("S<EM>X</Em >-2026"), "SX-2026");
+        assert_eq!(shown("SX<br/>2026<p>x</p>"), "SX 2026 x ");
+        assert_eq!(shown("SX<custom-tag>2026"), "SX 2026");
+        // Attributes, addresses, comparisons and includes are left as written.
+        for plain in [
+            "<a title=\"SX-2026\">x</a>",
+            "A U Thor <author@example.com>",
+            "a < b > c",
+            "#include <stdio.h>",
+            "<!-- hidden -->",
+            "a <= b",
+            "<>",
+            "</>",
+        ] {
+            let expected = plain.replace("</a>", "");
+            assert_eq!(shown(plain), expected, "{plain}");
+        }
+        assert!(is_plain_ascii(
+            "Signed-off-by: A U Thor <author@example.com>"
+        ));
+        assert!(is_plain_ascii("if a<b"));
+        assert!(!is_plain_ascii("SX<b>-</b>2026"));
+        assert!(!is_plain_ascii("0123456789<i>"));
     }
 
     #[test]
@@ -351,13 +446,22 @@ mod tests {
         for s in ["50%", "R&D", "a\u{1b}[1m", "a\u{8}", "a\u{7f}", "a\u{0}"] {
             assert!(!is_plain_ascii(s), "{s:?}");
         }
-        // Every byte, at every place of a word and in the tail, against the table.
+        // Every byte, at every place of a word and in the tail, against the table (a `<`
+        // before `x`s starts no tag: it is plain).
         for b in 0..128u8 {
             for at in 0..19 {
                 let mut text = vec![b'x'; 19];
                 text[at] = b;
                 let text = String::from_utf8(text).unwrap();
-                assert_eq!(is_plain_ascii(&text), PLAIN[b as usize], "byte {b} at {at}");
+                let plain = PLAIN[b as usize] || b == b'<';
+                assert_eq!(is_plain_ascii(&text), plain, "byte {b} at {at}");
+                // A tag at every place of a word and in the tail is not plain.
+                let mut tagged = vec![b'x'; 19];
+                tagged.splice(at..at, *b"<b>");
+                assert!(
+                    !is_plain_ascii(std::str::from_utf8(&tagged).unwrap()),
+                    "tag at {at}"
+                );
             }
         }
     }

@@ -367,6 +367,13 @@ mod tests {
                 "ratchet\u{3164}header\u{FFA0}replay",
             ),
             ("a chunk digests b", "chunk digests"),
+            ("fix SX<b>-</b>2026-011", "SX<b>-</b>2026-011"),
+            ("fix <span>SX</span>-2026-011", "SX</span>-2026-011"),
+            ("fix S<em>X</em>-2026-011", "S<em>X</em>-2026-011"),
+            (
+                "fix SX-\u{0662}\u{0660}\u{0662}\u{0666}-\u{06F0}\u{06F1}\u{06F1}",
+                "SX-\u{0662}\u{0660}\u{0662}\u{0666}-\u{06F0}\u{06F1}\u{06F1}",
+            ),
         ] {
             let found = spans(&one(), text);
             assert!(
