@@ -527,6 +527,33 @@ fn git_commit_is_refused_for_its_staged_changes() {
 }
 
 #[test]
+fn a_staged_file_that_cannot_be_read_refuses_the_commit_with_its_cause() {
+    let (sb, dir) = setup();
+    std::fs::write(dir.join("notes.txt"), "a clean line\n").unwrap();
+    sb.git_ok(&dir, &["add", "notes.txt"]);
+    // The staged blob's object is gone (a broken object store, a crafted index).
+    let blob = sb.git_ok(&dir, &["rev-parse", ":notes.txt"]);
+    let blob = blob.trim();
+    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    std::fs::write(dir.join("msg"), "Add notes\n").unwrap();
+    let mut cmd = sb.embargo();
+    cmd.current_dir(&dir)
+        .env("EMBARGO_REGISTRY", example_registry())
+        .args(["commit-msg", "msg"]);
+    let (code, out, err) = run_with_stdin(&mut cmd, b"");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("cannot read the staged changes"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // With the changes not checked, the same message passes: it was the changes.
+    let mut off = sb.embargo();
+    off.current_dir(&dir)
+        .env("EMBARGO_REGISTRY", example_registry())
+        .args(["--content", "off", "commit-msg", "msg"]);
+    let (code, out, err) = run_with_stdin(&mut off, b"");
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
 fn changed_files_are_the_files_git_diff_tree_reports() {
     use embargo::git::diff::{changed_files, CachedObjects};
     let (sb, dir) = setup();

@@ -5,13 +5,14 @@
 use std::path::Path;
 
 use anyhow::{anyhow, Context as _};
+use time::Date;
 
 use crate::cleanup::{self, Changed, Known};
 use crate::commands::content::check_piece;
 use crate::commands::Context;
 use crate::engine::content::ContentMode;
 use crate::engine::source::Source;
-use crate::engine::verdict::{Finding, Level};
+use crate::engine::verdict::{Checker, Finding, Level};
 use crate::git::config::GitConfig;
 use crate::git::diff::CachedObjects;
 use crate::git::encoding::{self, DecodeError};
@@ -19,7 +20,7 @@ use crate::git::invocation::{self, Invocation};
 use crate::git::{self, config};
 use crate::history::changes;
 use crate::load;
-use crate::report::{Report, Style};
+use crate::report::{Checked, Report, Style};
 
 pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     // git's own start-up runs beside opening the repository and loading the registry.
@@ -27,11 +28,56 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
     let day = ctx.day()?;
     let repo = git::repo::open_from_env()?;
     let checker = load::checker(ctx.registry.as_deref(), repo.as_ref())?;
+    // The staged changes (§11) are checked on a second thread while this one waits for
+    // git's configuration, which the message needs and they do not.
+    let content = ctx.content(checker.registry());
+    let staged_too = repo.as_ref().is_some_and(|r| !r.is_bare()) && content != ContentMode::Off;
+    let (message, staged) = std::thread::scope(|scope| {
+        let staged = staged_too.then(|| {
+            let checker = &checker;
+            scope.spawn(move || staged_items(checker, day, content))
+        });
+        let message = check_message(file, &checker, day, repo.as_ref());
+        let staged = staged.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow!("checking the staged changes failed")))
+        });
+        (message, staged)
+    });
+    let mut report = message?;
+    if let Some(items) = staged.transpose()? {
+        report.items.extend(items);
+    }
+    let style = Style {
+        registry: checker.registry(),
+        reveal: ctx.reveal,
+        color: ctx.color_stderr,
+        noun: "message",
+        always_summarize: false,
+    };
+    ctx.format
+        .renderer()
+        .render(&report, &style, &mut std::io::stderr().lock())?;
+    let code = report.exit_code();
+    // The process exits right after this hook: tearing the checker down (its index, its
+    // mapping of the cache file) one piece at a time would only delay that exit.
+    std::mem::forget(checker);
+    Ok(code)
+}
+
+/// The message as git will record it, checked: every message git may record from the
+/// file (one when all is known), the one reported being the first that is blocked, else
+/// the first with any finding.
+fn check_message(
+    file: &Path,
+    checker: &Checker,
+    day: Date,
+    repo: Option<&git2::Repository>,
+) -> anyhow::Result<Report> {
     let bytes = super::read_input(file)?;
     let config = config::get()?;
     let encoding = config.string("i18n.commitEncoding")?;
-    let known = what_git_will_do(config, repo.as_ref())?;
-    // Every message git may record from this file; one when all is known.
+    let known = what_git_will_do(config, repo)?;
     let mut texts: Vec<Vec<u8>> = Vec::new();
     for c in cleanup::possible(&known, &bytes)? {
         let text = cleanup::apply(&bytes, &c);
@@ -45,7 +91,6 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         let findings = checker.check(&message, day);
         checked.push((message, findings));
     }
-    // Reported: the first that is blocked, else the first with any finding.
     let rank = |f: &[Finding]| (f.iter().any(|x| x.level == Level::Block), !f.is_empty());
     let best = checked
         .iter()
@@ -65,37 +110,29 @@ pub fn run(ctx: &Context, file: &Path) -> anyhow::Result<i32> {
         text,
         findings,
     );
-    // The staged changes (§11): one hook checks what the commit says and what it adds.
-    let content = ctx.content(checker.registry());
-    if let Some(repo) = repo.as_ref().filter(|r| !r.is_bare()) {
-        if content != ContentMode::Off {
-            let (staged, others) = changes::staged(repo)?;
-            let odb = repo.odb().context("cannot open the object database")?;
-            let objects = CachedObjects::new(&odb);
-            changes::adds(&objects, staged, &others, |piece| {
-                report
-                    .items
-                    .extend(check_piece(&checker, piece, None, day, content));
-                Ok(())
-            })
-            .context("cannot read the staged changes")?;
-        }
-    }
-    let style = Style {
-        registry: checker.registry(),
-        reveal: ctx.reveal,
-        color: ctx.color_stderr,
-        noun: "message",
-        always_summarize: false,
-    };
-    ctx.format
-        .renderer()
-        .render(&report, &style, &mut std::io::stderr().lock())?;
-    let code = report.exit_code();
-    // The process exits right after this hook: tearing the checker down (its index, its
-    // mapping of the cache file) one piece at a time would only delay that exit.
-    std::mem::forget(checker);
-    Ok(code)
+    Ok(report)
+}
+
+/// The report items of the staged changes (§11): the index git is about to commit
+/// against `HEAD`. The repository is opened again here, as git's environment names it (a
+/// libgit2 handle is not shared between threads).
+fn staged_items(
+    checker: &Checker,
+    day: Date,
+    content: ContentMode,
+) -> anyhow::Result<Vec<Checked>> {
+    let repo = git::repo::open_from_env()?
+        .ok_or_else(|| anyhow!("the repository is gone while checking the staged changes"))?;
+    let (staged, others) = changes::staged(&repo)?;
+    let odb = repo.odb().context("cannot open the object database")?;
+    let objects = CachedObjects::new(&odb);
+    let mut items = Vec::new();
+    changes::adds(&objects, staged, &others, |piece| {
+        items.extend(check_piece(checker, piece, None, day, content));
+        Ok(())
+    })
+    .context("cannot read the staged changes")?;
+    Ok(items)
 }
 
 /// Git records the message in `i18n.commitEncoding` (UTF-8 by default), and shows it
