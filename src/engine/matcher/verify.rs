@@ -34,7 +34,7 @@ pub(super) fn phrase_words(folded: &str) -> Vec<String> {
 /// What may stand between an identifier's groups: the contract's separators, and the
 /// Markdown emphasis and code markers that render as nothing (`**SX**-2026`,
 /// `` `SX`-`2026` ``).
-fn is_identifier_separator(c: char) -> bool {
+pub(crate) fn is_identifier_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | '/' | '*' | '`' | '~') || c.is_whitespace()
 }
 

@@ -9,7 +9,8 @@ use time::Date;
 
 use crate::engine::date::{parse_day, DayError};
 use crate::engine::json::{self, Key, Kind, Value};
-use crate::engine::normalize::fold;
+use crate::engine::matcher::is_identifier_separator;
+use crate::engine::normalize::{fold, fold_char};
 
 use super::model::{ContentMode, GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
 
@@ -654,6 +655,10 @@ impl Validator<'_> {
             );
             return None;
         }
+        if let Some(why) = unmatchable_character(s) {
+            self.at_with(ctx, v, format!("id can never match: {why}"), s.to_string());
+            return None;
+        }
         Some(s)
     }
 
@@ -705,6 +710,17 @@ impl Validator<'_> {
                     ctx,
                     item,
                     format!("{noun} can never match: it has no letter or digit"),
+                    s.to_string(),
+                );
+                ok = false;
+            } else if let Some(why) = (kind == ListKind::Alias)
+                .then(|| unmatchable_character(s))
+                .flatten()
+            {
+                self.at_with(
+                    ctx,
+                    item,
+                    format!("{noun} can never match: {why}"),
                     s.to_string(),
                 );
                 ok = false;
@@ -828,6 +844,31 @@ impl Names {
             }
         }
     }
+}
+
+/// Why an id or alias can never be found, if it has a character that cannot stand in
+/// a mention of one: a mention is letter and digit groups with separators between them
+/// (`-`, `_`, `.`, `/`, white space, Markdown's markers), so an id with `;` or `#` in
+/// it, or a character that reads as one (`ʼ` reads as `'`), would never match, not even
+/// itself, and the issue it names would pass unnoticed.
+fn unmatchable_character(s: &str) -> Option<String> {
+    let allowed = |c: char| c.is_alphanumeric() || is_identifier_separator(c);
+    s.chars().find_map(|c| {
+        let folded = if c.is_ascii() {
+            c.to_ascii_lowercase().to_string()
+        } else {
+            fold_char(c)
+        };
+        let bad = folded.chars().find(|&f| !allowed(f))?;
+        let reads = if bad == c {
+            String::new()
+        } else {
+            format!(" (it reads as `{bad}`)")
+        };
+        Some(format!(
+            "`{c}`{reads} cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them"
+        ))
+    })
 }
 
 fn can_match_literally(s: &str) -> bool {
@@ -1269,6 +1310,22 @@ mod tests {
                 32,
                 "alias can never match: it has no letter or digit",
                 Some("\u{ad}"),
+                Some("A-1"),
+            ),
+            (
+                r#"      "id": "SX-E;1""#,
+                5,
+                13,
+                "id can never match: `;` cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them",
+                Some("SX-E;1"),
+                Some("SX-E;1"),
+            ),
+            (
+                r#"      "id": "A-1", "aliases": ["SX-\u02bcE-1"]"#,
+                5,
+                32,
+                "alias can never match: `\u{2bc}` (it reads as `'`) cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them",
+                Some("SX-\u{2bc}E-1"),
                 Some("A-1"),
             ),
             (
