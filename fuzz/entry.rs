@@ -146,12 +146,9 @@ pub fn matcher(data: &[u8]) {
     for f in checker.check(message, day()) {
         assert_span(message, &f.span);
     }
-    // An id is an identifier only when made of letter and digit groups and the
-    // separators the contract names (an id with `;` in it cannot be written as one).
-    let identifier = id
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '));
-    for own in [identifier.then_some(id), Some(term)].into_iter().flatten() {
+    // The registry refuses an id that no mention could hold (`;` in it, or a character
+    // that reads as one), so every id it accepts must mention itself.
+    for own in [id, term] {
         let folded = normalize::Normalized::new(own);
         if !folded.folded().chars().any(char::is_alphanumeric) {
             continue;
