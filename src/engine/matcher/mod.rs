@@ -34,7 +34,7 @@ use crate::engine::registry::{Issue, Issues};
 pub use self::field::Field;
 use self::literals::{Literals, OwnerSpec};
 use self::patterns::{prefix_literals, Pattern, Patterns};
-pub(crate) use self::verify::is_identifier_separator;
+pub(crate) use self::verify::unholdable_character;
 use self::verify::{identifier_groups, phrase_words};
 
 /// One place where the text mentions an issue.

@@ -2,6 +2,7 @@
 //! an identifier's groups with separators between them, a phrase's whole words.
 
 use super::inflect::is_inflection;
+use crate::engine::normalize::fold_char;
 
 /// Splits a folded identifier into its maximal runs of letters and of digits.
 pub(super) fn identifier_groups(folded: &str) -> Vec<String> {
@@ -34,8 +35,26 @@ pub(super) fn phrase_words(folded: &str) -> Vec<String> {
 /// What may stand between an identifier's groups: the contract's separators, and the
 /// Markdown emphasis and code markers that render as nothing (`**SX**-2026`,
 /// `` `SX`-`2026` ``).
-pub(crate) fn is_identifier_separator(c: char) -> bool {
+fn is_identifier_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | '/' | '*' | '`' | '~') || c.is_whitespace()
+}
+
+/// The first character of an id or alias that no mention of it can hold, with what it
+/// reads as once folded: a mention is letter and digit groups with separators between
+/// them, so an id with `;` or `#` in it, or a character that reads as one (`ʼ` reads as
+/// `'`), would never match, not even itself.
+pub(crate) fn unholdable_character(id: &str) -> Option<(char, char)> {
+    id.chars().find_map(|c| {
+        let folded = if c.is_ascii() {
+            c.to_ascii_lowercase().to_string()
+        } else {
+            fold_char(c)
+        };
+        let bad = folded
+            .chars()
+            .find(|&f| !f.is_alphanumeric() && !is_identifier_separator(f))?;
+        Some((c, bad))
+    })
 }
 
 /// Where `group` ends when the folded text has it at `at`. A group of digits also takes

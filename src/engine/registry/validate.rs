@@ -9,8 +9,8 @@ use time::Date;
 
 use crate::engine::date::{parse_day, DayError};
 use crate::engine::json::{self, Key, Kind, Value};
-use crate::engine::matcher::is_identifier_separator;
-use crate::engine::normalize::{fold, fold_char};
+use crate::engine::matcher::unholdable_character;
+use crate::engine::normalize::fold;
 
 use super::model::{ContentMode, GenericMode, Issue, Policy, Severity, REGEX_SIZE_LIMIT};
 
@@ -846,29 +846,16 @@ impl Names {
     }
 }
 
-/// Why an id or alias can never be found, if it has a character that cannot stand in
-/// a mention of one: a mention is letter and digit groups with separators between them
-/// (`-`, `_`, `.`, `/`, white space, Markdown's markers), so an id with `;` or `#` in
-/// it, or a character that reads as one (`ʼ` reads as `'`), would never match, not even
-/// itself, and the issue it names would pass unnoticed.
+/// Why an id or alias can never be found: a character no mention can hold (see
+/// [`unholdable_character`]), and what it reads as when that differs.
 fn unmatchable_character(s: &str) -> Option<String> {
-    let allowed = |c: char| c.is_alphanumeric() || is_identifier_separator(c);
-    s.chars().find_map(|c| {
-        let folded = if c.is_ascii() {
-            c.to_ascii_lowercase().to_string()
-        } else {
-            fold_char(c)
-        };
-        let bad = folded.chars().find(|&f| !allowed(f))?;
-        let reads = if bad == c {
-            String::new()
-        } else {
-            format!(" (it reads as `{bad}`)")
-        };
-        Some(format!(
-            "`{c}`{reads} cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them"
-        ))
-    })
+    let (c, reads) = unholdable_character(s)?;
+    let reads = if reads == c {
+        String::new()
+    } else {
+        format!(" (it reads as `{reads}`)")
+    };
+    Some(format!("`{c}`{reads} cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them"))
 }
 
 fn can_match_literally(s: &str) -> bool {
