@@ -93,7 +93,15 @@ pub fn registry(data: &[u8]) {
 /// character range of the original, in order.
 pub fn normalize(data: &[u8]) {
     let original = text(data);
-    let n = normalize::Normalized::new(&original);
+    let written = normalize::Normalized::new(&original);
+    normalized_map(&original, &written);
+    // The Markdown view (HTML tags hidden), where the text has a tag.
+    if let Some(markdown) = normalize::Normalized::in_markdown(&original) {
+        normalized_map(&original, &markdown);
+    }
+}
+
+fn normalized_map(original: &str, n: &normalize::Normalized<'_>) {
     let folded = n.folded();
     let bounds: Vec<usize> = folded
         .char_indices()
@@ -105,7 +113,7 @@ pub fn normalize(data: &[u8]) {
     for (k, &a) in bounds.iter().enumerate() {
         for &b in &bounds[k..] {
             let r = n.to_original(a..b);
-            assert_span(&original, &r);
+            assert_span(original, &r);
             if b == a {
                 continue;
             }

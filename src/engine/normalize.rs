@@ -16,7 +16,7 @@ use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::engine::render::{self, Shown};
+use crate::engine::render::{self, Shown, Tags};
 
 /// A text and its folded form.
 #[derive(Debug, Clone)]
@@ -35,8 +35,19 @@ struct Segment {
 }
 
 impl<'a> Normalized<'a> {
+    /// The text as written and shown in `git log` or a terminal (HTML tags as written).
     pub fn new(original: &'a str) -> Self {
-        if render::is_plain_ascii(original) {
+        Self::rendered(original, Tags::Shown)
+    }
+
+    /// The text as a Markdown view shows it, HTML tags hidden, when that differs from
+    /// [`Normalized::new`] (the text has a tag): a mention in either is a mention.
+    pub fn in_markdown(original: &'a str) -> Option<Self> {
+        render::has_tag(original).then(|| Self::rendered(original, Tags::Hidden))
+    }
+
+    fn rendered(original: &'a str, tags: Tags) -> Self {
+        if tags == Tags::Shown && render::is_plain_ascii(original) {
             return Normalized {
                 original,
                 folded: original.to_ascii_lowercase(),
@@ -54,7 +65,7 @@ impl<'a> Normalized<'a> {
                     folded.push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
                 }
             };
-            render::render(original, |range, shown| {
+            render::render(original, tags, |range, shown| {
                 let start = folded.len();
                 match shown {
                     Shown::Itself => {

@@ -9,10 +9,11 @@
 //!   `&#x2d;`, `&ndash;`) show the character they encode, decoded once (`%252D` is
 //!   `%2D`, as a browser shows a URL decoded once);
 //! * fillers that display as a blank (Hangul fillers, the Braille blank) show a space;
-//! * an HTML tag without attributes, as a Markdown view renders raw HTML (`SX<b>-</b>2026`):
-//!   an inline formatting tag (`<b>`, `</span>`, `<code>`) shows nothing, any other a
-//!   space. A tag with attributes is left as written, so that what its attributes say
-//!   is still read (`<a title="...">` shows its title on hover).
+//! * in the Markdown view ([`Tags::Hidden`]), an HTML tag without attributes shows as
+//!   a Markdown view renders raw HTML (`SX<b>-</b>2026`): an inline formatting tag (`<b>`,
+//!   `</span>`, `<code>`) shows nothing, any other a space. `git log` shows the same tag
+//!   as written, and a tag's name can be anything (`<SX-2026-011>`), so a text with a tag
+//!   is read both ways ([`has_tag`]); a tag with attributes is left as written in both.
 //!
 //! Markdown's emphasis and code markers need nothing here: they are separators where the
 //! matcher looks for an identifier's groups.
@@ -35,7 +36,7 @@ pub enum Shown {
 }
 
 /// ASCII bytes that show as they are written and start nothing: printable characters but
-/// `%`, `&` and `<`, tab and line breaks.
+/// `%`, `&` and `<` (which may start a tag), tab and line breaks.
 static PLAIN: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
@@ -49,10 +50,10 @@ static PLAIN: [bool; 256] = {
     table
 };
 
-/// Whether a text shows exactly as it is written: plain ASCII bytes only, and no `<` that
-/// starts a tag (the `<` of an e-mail address is plain). Eight bytes at a time: a word
-/// with no byte below space, no DEL, `%`, `&` or `<` is plain without a look at each byte
-/// (most words of a message); the others (line breaks) are looked at.
+/// Whether a text shows exactly as it is written, tags as written ([`Tags::Shown`]):
+/// plain ASCII bytes only. Eight bytes at a time: a word with no byte below space, no
+/// DEL, `%` or `&` is plain without a look at each byte (most words of a message); the
+/// others (line breaks) are looked at.
 pub fn is_plain_ascii(text: &str) -> bool {
     let bytes = text.as_bytes();
     if !bytes.is_ascii() {
@@ -86,10 +87,25 @@ pub fn is_plain_ascii(text: &str) -> bool {
     plain(from, words.remainder())
 }
 
+/// How HTML tags show: as written (`git log`, a terminal), or hidden as a Markdown view
+/// hides them (a pull request's body on a forge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tags {
+    Shown,
+    Hidden,
+}
+
+/// Whether `text` has an HTML tag that [`Tags::Hidden`] hides, so that it reads
+/// differently in a Markdown view.
+pub fn has_tag(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|at| bytes[at] == b'<' && tag(bytes, at).is_some())
+}
+
 /// Calls `emit` for each piece of `text`, in order; the pieces cover the text. A run of
 /// plain ASCII bytes (see [`is_plain_ascii`]) is one piece shown as itself; any other
 /// piece that shows itself is one character.
-pub fn render(text: &str, mut emit: impl FnMut(Range<usize>, Shown)) {
+pub fn render(text: &str, tags: Tags, mut emit: impl FnMut(Range<usize>, Shown)) {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < text.len() {
@@ -117,7 +133,7 @@ pub fn render(text: &str, mut emit: impl FnMut(Range<usize>, Shown)) {
                 Some((len, shown)) => (len, shown),
                 None => (1, Shown::Itself),
             },
-            '<' => match tag(bytes, at) {
+            '<' => match tag(bytes, at).filter(|_| tags == Tags::Hidden) {
                 Some((len, shown)) => (len, shown),
                 None => (1, Shown::Itself),
             },
@@ -333,8 +349,12 @@ mod tests {
 
     /// What `text` shows, as a string, with backspaces applied.
     fn shown(text: &str) -> String {
+        shown_as(text, Tags::Hidden)
+    }
+
+    fn shown_as(text: &str, tags: Tags) -> String {
         let mut out = String::new();
-        render(text, |range, s| match s {
+        render(text, tags, |range, s| match s {
             Shown::Itself => out.push_str(&text[range]),
             Shown::Nothing => {}
             Shown::Char(c) => out.push(c),
@@ -446,8 +466,8 @@ mod tests {
         for s in ["50%", "R&D", "a\u{1b}[1m", "a\u{8}", "a\u{7f}", "a\u{0}"] {
             assert!(!is_plain_ascii(s), "{s:?}");
         }
-        // Every byte, at every place of a word and in the tail, against the table (a `<`
-        // before `x`s starts no tag: it is plain).
+        // Every byte, at every place of a word and in the tail, against the table (`<` is
+        // plain as written).
         for b in 0..128u8 {
             for at in 0..19 {
                 let mut text = vec![b'x'; 19];
@@ -470,7 +490,7 @@ mod tests {
     fn pieces_cover_the_text_in_order() {
         let text = "a\u{1b}[1m%2D&ndash;\u{3164}é\u{8}";
         let mut next = 0;
-        render(text, |range, _| {
+        render(text, Tags::Hidden, |range, _| {
             assert_eq!(range.start, next);
             next = range.end;
         });

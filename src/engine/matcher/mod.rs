@@ -119,9 +119,28 @@ impl Matcher {
     }
 
     /// As [`Matcher::find`], without running the patterns when `patterns` is false (a
-    /// commit's changes checked for ids only need none of them).
+    /// commit's changes checked for ids only need none of them). A text with an HTML tag
+    /// is also read as a Markdown view shows it ([`Normalized::in_markdown`]): what either
+    /// reader sees counts.
     pub fn find_with(&self, text: &Normalized<'_>, patterns: bool) -> Vec<Mention> {
         let mut found = Vec::new();
+        self.collect(text, patterns, &mut found);
+        if let Some(markdown) = Normalized::in_markdown(text.original()) {
+            self.collect(&markdown, patterns, &mut found);
+        }
+        found.sort_by(|a, b| {
+            (a.span.start, a.span.end, a.issue, a.field).cmp(&(
+                b.span.start,
+                b.span.end,
+                b.issue,
+                b.field,
+            ))
+        });
+        found.dedup();
+        found
+    }
+
+    fn collect(&self, text: &Normalized<'_>, patterns: bool, found: &mut Vec<Mention>) {
         let folded = text.folded();
         if let Some(literals) = &self.literals {
             literals.find(folded, |issue, field, range| {
@@ -141,16 +160,6 @@ impl Matcher {
                 })
             });
         }
-        found.sort_by(|a, b| {
-            (a.span.start, a.span.end, a.issue, a.field).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.issue,
-                b.field,
-            ))
-        });
-        found.dedup();
-        found
     }
 
     /// Writes the compiled form for the cache.
@@ -371,6 +380,10 @@ mod tests {
             ("fix SX<b>-</b>2026-011", "SX<b>-</b>2026-011"),
             ("fix <span>SX</span>-2026-011", "SX</span>-2026-011"),
             ("fix S<em>X</em>-2026-011", "S<em>X</em>-2026-011"),
+            // A tag's name is read as written too (`git log` shows it).
+            ("fix <SX-2026-011>", "SX-2026-011"),
+            ("fix </sx2026011 >", "sx2026011"),
+            ("the ratchet <header> replay", "ratchet <header> replay"),
             (
                 "fix SX-\u{0662}\u{0660}\u{0662}\u{0666}-\u{06F0}\u{06F1}\u{06F1}",
                 "SX-\u{0662}\u{0660}\u{0662}\u{0666}-\u{06F0}\u{06F1}\u{06F1}",
