@@ -95,9 +95,13 @@ pub fn normalize(data: &[u8]) {
     let original = text(data);
     let written = normalize::Normalized::new(&original);
     normalized_map(&original, &written);
-    // The Markdown view (HTML tags hidden), where the text has a tag.
-    if let Some(markdown) = normalize::Normalized::in_markdown(&original) {
-        normalized_map(&original, &markdown);
+    // The other readings: HTML tags hidden, camelCase joins split, where they differ.
+    let others = [
+        normalize::Normalized::in_markdown(&original),
+        normalize::Normalized::camel_split(&original),
+    ];
+    for other in others.iter().flatten() {
+        normalized_map(&original, other);
     }
 }
 

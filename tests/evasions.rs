@@ -27,6 +27,11 @@ fn blocked(checker: &Checker, message: &str) -> bool {
 }
 
 const HOSTILE: &[&str] = &[
+    // Joined in camelCase or PascalCase, as a test or a method is named.
+    "func TestSX2026011(t *testing.T) {",
+    "it('fixesCve202641873', () => {",
+    "void ratchetHeaderReplay();",
+    "class ChunkDigestTest {",
     "Fix СVЕ-2026-41873",
     "Fix ЅХ-2026-011",
     "Fix SΧ-2026-011",

@@ -16,7 +16,7 @@ use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::engine::render::{self, Shown, Tags};
+use crate::engine::render::{self, Shown, View};
 
 /// A text and its folded form.
 #[derive(Debug, Clone)]
@@ -37,17 +37,23 @@ struct Segment {
 impl<'a> Normalized<'a> {
     /// The text as written and shown in `git log` or a terminal (HTML tags as written).
     pub fn new(original: &'a str) -> Self {
-        Self::rendered(original, Tags::Shown)
+        Self::rendered(original, View::Written)
     }
 
     /// The text as a Markdown view shows it, HTML tags hidden, when that differs from
     /// [`Normalized::new`] (the text has a tag): a mention in either is a mention.
     pub fn in_markdown(original: &'a str) -> Option<Self> {
-        render::has_tag(original).then(|| Self::rendered(original, Tags::Hidden))
+        render::has_tag(original).then(|| Self::rendered(original, View::Markdown))
     }
 
-    fn rendered(original: &'a str, tags: Tags) -> Self {
-        if tags == Tags::Shown && render::is_plain_ascii(original) {
+    /// The text with each camelCase join read as the start of a word (`TestSx2026011` as
+    /// `Test Sx2026011`), when it has one: a mention in either reading is a mention.
+    pub fn camel_split(original: &'a str) -> Option<Self> {
+        render::has_camel_join(original).then(|| Self::rendered(original, View::CamelSplit))
+    }
+
+    fn rendered(original: &'a str, view: View) -> Self {
+        if view == View::Written && render::is_plain_ascii(original) {
             return Normalized {
                 original,
                 folded: original.to_ascii_lowercase(),
@@ -65,7 +71,7 @@ impl<'a> Normalized<'a> {
                     folded.push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
                 }
             };
-            render::render(original, tags, |range, shown| {
+            render::render(original, view, |range, shown| {
                 let start = folded.len();
                 match shown {
                     Shown::Itself => {

@@ -9,11 +9,16 @@
 //!   `&#x2d;`, `&ndash;`) show the character they encode, decoded once (`%252D` is
 //!   `%2D`, as a browser shows a URL decoded once);
 //! * fillers that display as a blank (Hangul fillers, the Braille blank) show a space;
-//! * in the Markdown view ([`Tags::Hidden`]), an HTML tag without attributes shows as
+//! * in the Markdown view ([`View::Markdown`]), an HTML tag without attributes shows as
 //!   a Markdown view renders raw HTML (`SX<b>-</b>2026`): an inline formatting tag (`<b>`,
 //!   `</span>`, `<code>`) shows nothing, any other a space. `git log` shows the same tag
 //!   as written, and a tag's name can be anything (`<SX-2026-011>`), so a text with a tag
-//!   is read both ways ([`has_tag`]); a tag with attributes is left as written in both.
+//!   is read both ways ([`has_tag`]); a tag with attributes is left as written in both;
+//! * in the camelCase view ([`View::CamelSplit`]), a capital right after a small letter
+//!   starts a word, as a reader of code splits `TestSx2026011` or `ratchetHeaderReplay`.
+//!   Folding loses case, so this cannot be a rule of the one written view without
+//!   splitting ids written in mixed case (`GHSA-7xQ2-…`): a text with such a join is read
+//!   both ways ([`has_camel_join`]).
 //!
 //! Markdown's emphasis and code markers need nothing here: they are separators where the
 //! matcher looks for an identifier's groups.
@@ -50,7 +55,7 @@ static PLAIN: [bool; 256] = {
     table
 };
 
-/// Whether a text shows exactly as it is written, tags as written ([`Tags::Shown`]):
+/// Whether a text shows exactly as it is written ([`View::Written`]):
 /// plain ASCII bytes only. Eight bytes at a time: a word with no byte below space, no
 /// DEL, `%` or `&` is plain without a look at each byte (most words of a message); the
 /// others (line breaks) are looked at.
@@ -64,38 +69,47 @@ pub fn is_plain_ascii(text: &str) -> bool {
     // A high bit for (at least) every byte below `k` (every byte is below 0x80).
     let below = |x: u64, k: u64| x.wrapping_sub(k * ONES) & !x & HIGH;
     let equal = |x: u64, k: u64| below(x ^ (k * ONES), 1);
-    let plain = |from: usize, chunk: &[u8]| {
-        chunk
-            .iter()
-            .enumerate()
-            .all(|(i, &b)| PLAIN[b as usize] || (b == b'<' && tag(bytes, from + i).is_none()))
-    };
+    // As written, `<` is itself.
+    let plain = |chunk: &[u8]| chunk.iter().all(|&b| PLAIN[b as usize] || b == b'<');
     let mut words = bytes.chunks_exact(8);
-    let mut from = 0;
     for w in &mut words {
         let x = u64::from_le_bytes(w.try_into().unwrap());
-        let suspect = below(x, 0x20)
-            | equal(x, 0x7f)
-            | equal(x, b'%' as u64)
-            | equal(x, b'&' as u64)
-            | equal(x, b'<' as u64);
-        if suspect != 0 && !plain(from, w) {
+        let suspect =
+            below(x, 0x20) | equal(x, 0x7f) | equal(x, b'%' as u64) | equal(x, b'&' as u64);
+        if suspect != 0 && !plain(w) {
             return false;
         }
-        from += 8;
     }
-    plain(from, words.remainder())
+    plain(words.remainder())
 }
 
-/// How HTML tags show: as written (`git log`, a terminal), or hidden as a Markdown view
-/// hides them (a pull request's body on a forge).
+/// Which reading of a text: as written (`git log`, a terminal: every text is read so),
+/// and two more for texts that read differently to some readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tags {
-    Shown,
-    Hidden,
+pub enum View {
+    Written,
+    /// HTML tags hidden, as a Markdown view hides them (a pull request's body on a forge).
+    Markdown,
+    /// A capital after a small letter starts a word (camelCase, PascalCase).
+    CamelSplit,
 }
 
-/// Whether `text` has an HTML tag that [`Tags::Hidden`] hides, so that it reads
+/// Whether `text` joins words in camelCase (an ASCII capital right after a small letter),
+/// so that it reads differently in [`View::CamelSplit`].
+pub fn has_camel_join(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// A space and the lower case of each ASCII capital: what a capital that starts a word
+/// in camelCase shows in [`View::CamelSplit`].
+const SPACED: [&str; 26] = [
+    " a", " b", " c", " d", " e", " f", " g", " h", " i", " j", " k", " l", " m", " n", " o", " p",
+    " q", " r", " s", " t", " u", " v", " w", " x", " y", " z",
+];
+
+/// Whether `text` has an HTML tag that [`View::Markdown`] hides, so that it reads
 /// differently in a Markdown view.
 pub fn has_tag(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -105,14 +119,27 @@ pub fn has_tag(text: &str) -> bool {
 /// Calls `emit` for each piece of `text`, in order; the pieces cover the text. A run of
 /// plain ASCII bytes (see [`is_plain_ascii`]) is one piece shown as itself; any other
 /// piece that shows itself is one character.
-pub fn render(text: &str, tags: Tags, mut emit: impl FnMut(Range<usize>, Shown)) {
+pub fn render(text: &str, view: View, mut emit: impl FnMut(Range<usize>, Shown)) {
     let bytes = text.as_bytes();
+    let camel = view == View::CamelSplit;
+    let join = |i: usize| {
+        camel && i > 0 && bytes[i - 1].is_ascii_lowercase() && bytes[i].is_ascii_uppercase()
+    };
     let mut at = 0;
     while at < text.len() {
+        if join(at) {
+            emit(
+                at..at + 1,
+                Shown::Str(SPACED[usize::from(bytes[at] - b'A')]),
+            );
+            at += 1;
+            continue;
+        }
         if PLAIN[bytes[at] as usize] {
             let run = bytes[at..]
                 .iter()
-                .take_while(|&&b| PLAIN[b as usize])
+                .enumerate()
+                .take_while(|&(i, &b)| PLAIN[b as usize] && (i == 0 || !join(at + i)))
                 .count();
             emit(at..at + run, Shown::Itself);
             at += run;
@@ -133,7 +160,7 @@ pub fn render(text: &str, tags: Tags, mut emit: impl FnMut(Range<usize>, Shown))
                 Some((len, shown)) => (len, shown),
                 None => (1, Shown::Itself),
             },
-            '<' => match tag(bytes, at).filter(|_| tags == Tags::Hidden) {
+            '<' => match tag(bytes, at).filter(|_| view == View::Markdown) {
                 Some((len, shown)) => (len, shown),
                 None => (1, Shown::Itself),
             },
@@ -349,12 +376,12 @@ mod tests {
 
     /// What `text` shows, as a string, with backspaces applied.
     fn shown(text: &str) -> String {
-        shown_as(text, Tags::Hidden)
+        shown_as(text, View::Markdown)
     }
 
-    fn shown_as(text: &str, tags: Tags) -> String {
+    fn shown_as(text: &str, view: View) -> String {
         let mut out = String::new();
-        render(text, tags, |range, s| match s {
+        render(text, view, |range, s| match s {
             Shown::Itself => out.push_str(&text[range]),
             Shown::Nothing => {}
             Shown::Char(c) => out.push(c),
@@ -387,12 +414,36 @@ mod tests {
             let expected = plain.replace("</a>", "");
             assert_eq!(shown(plain), expected, "{plain}");
         }
-        assert!(is_plain_ascii(
-            "Signed-off-by: A U Thor <author@example.com>"
-        ));
-        assert!(is_plain_ascii("if a<b"));
-        assert!(!is_plain_ascii("SX<b>-</b>2026"));
-        assert!(!is_plain_ascii("0123456789<i>"));
+        // As written, a tag is itself; a text has one only where the Markdown view
+        // hides something.
+        let written = shown_as("SX<b>-</b>2026 <SX-1>", View::Written);
+        assert_eq!(written, "SX<b>-</b>2026 <SX-1>");
+        assert!(is_plain_ascii("SX<b>-</b>2026"));
+        assert!(has_tag("SX<b>-</b>2026") && has_tag("x <SX-2026-011>"));
+        for none in [
+            "A U Thor <a@example.com>",
+            "if a<b",
+            "a <= b",
+            "<a href=x>",
+            "x",
+        ] {
+            assert!(!has_tag(none), "{none}");
+        }
+    }
+
+    #[test]
+    fn the_camel_case_view_starts_a_word_at_each_capital_after_a_small_letter() {
+        let split = |t: &str| shown_as(t, View::CamelSplit);
+        assert_eq!(split("TestSx2026011"), "Test sx2026011");
+        assert_eq!(split("ratchetHeaderReplay()"), "ratchet header replay()");
+        assert_eq!(split("fn testSX_2026_011"), "fn test sX_2026_011");
+        // Capitals in a row, or after a digit or a separator, start nothing new.
+        assert_eq!(
+            split("GHSA-7xq2 HTTPServer a1B"),
+            "GHSA-7xq2 HTTPServer a1B"
+        );
+        assert_eq!(split("é\u{1b}[1mxY"), "éx y");
+        assert!(has_camel_join("ratchetHeader") && !has_camel_join("HTTP Header x1Y"));
     }
 
     #[test]
@@ -475,11 +526,11 @@ mod tests {
                 let text = String::from_utf8(text).unwrap();
                 let plain = PLAIN[b as usize] || b == b'<';
                 assert_eq!(is_plain_ascii(&text), plain, "byte {b} at {at}");
-                // A tag at every place of a word and in the tail is not plain.
+                // A tag at every place of a word and in the tail is found.
                 let mut tagged = vec![b'x'; 19];
                 tagged.splice(at..at, *b"<b>");
                 assert!(
-                    !is_plain_ascii(std::str::from_utf8(&tagged).unwrap()),
+                    has_tag(std::str::from_utf8(&tagged).unwrap()),
                     "tag at {at}"
                 );
             }
@@ -490,7 +541,7 @@ mod tests {
     fn pieces_cover_the_text_in_order() {
         let text = "a\u{1b}[1m%2D&ndash;\u{3164}é\u{8}";
         let mut next = 0;
-        render(text, Tags::Hidden, |range, _| {
+        render(text, View::Markdown, |range, _| {
             assert_eq!(range.start, next);
             next = range.end;
         });

@@ -120,13 +120,19 @@ impl Matcher {
 
     /// As [`Matcher::find`], without running the patterns when `patterns` is false (a
     /// commit's changes checked for ids only need none of them). A text with an HTML tag
-    /// is also read as a Markdown view shows it ([`Normalized::in_markdown`]): what either
-    /// reader sees counts.
+    /// is also read as a Markdown view shows it ([`Normalized::in_markdown`]), and one
+    /// with a camelCase join as words ([`Normalized::camel_split`]): what any reader
+    /// sees counts.
     pub fn find_with(&self, text: &Normalized<'_>, patterns: bool) -> Vec<Mention> {
         let mut found = Vec::new();
         self.collect(text, patterns, &mut found);
-        if let Some(markdown) = Normalized::in_markdown(text.original()) {
-            self.collect(&markdown, patterns, &mut found);
+        let original = text.original();
+        let others = [
+            Normalized::in_markdown(original),
+            Normalized::camel_split(original),
+        ];
+        for other in others.iter().flatten() {
+            self.collect(other, patterns, &mut found);
         }
         found.sort_by(|a, b| {
             (a.span.start, a.span.end, a.issue, a.field).cmp(&(
@@ -384,6 +390,10 @@ mod tests {
             ("fix <SX-2026-011>", "SX-2026-011"),
             ("fix </sx2026011 >", "sx2026011"),
             ("the ratchet <header> replay", "ratchet <header> replay"),
+            // camelCase and PascalCase joins start words (a Go test, a method).
+            ("func TestSX2026011(t *testing.T)", "SX2026011"),
+            ("fn testSx2026011() {}", "Sx2026011"),
+            ("void ratchetHeaderReplay();", "ratchetHeaderReplay"),
             (
                 "fix SX-\u{0662}\u{0660}\u{0662}\u{0666}-\u{06F0}\u{06F1}\u{06F1}",
                 "SX-\u{0662}\u{0660}\u{0662}\u{0666}-\u{06F0}\u{06F1}\u{06F1}",
