@@ -117,6 +117,31 @@ fn a_broken_registry_file_is_redacted_in_the_hook_path() {
     assert!(all.contains("registry.json:"), "{all}");
 }
 
+#[test]
+fn an_alias_no_mention_can_hold_is_named_only_by_lint() {
+    let (sb, reg) = setup();
+    let broken = marker_registry_json().replace("MKALIAS-9931", "MKALIAS\u{2bc}9931");
+    std::fs::write(&reg, broken).unwrap();
+    let (code, out, err) = sb.run_embargo(
+        sb.path(),
+        &["--registry", reg.to_str().unwrap(), "commit-msg", "-"],
+        MESSAGE.as_bytes(),
+    );
+    assert_eq!(code, 2);
+    let all = format!("{out}{err}");
+    assert_no_leak(&all, "");
+    assert!(!all.contains('\u{2bc}') && !all.contains("`'`"), "{all}");
+    assert!(all.contains("can never match"), "{all}");
+    // The security team's lint names it, and what it reads as.
+    let (code, out, err) =
+        sb.run_embargo(sb.path(), &["registry", "lint", reg.to_str().unwrap()], b"");
+    assert_eq!(code, 2);
+    assert!(
+        format!("{out}{err}").contains("MKALIAS\u{2bc}9931 (`\u{2bc}`, which reads as `'`)"),
+        "{out}{err}"
+    );
+}
+
 /// The help, the completion scripts and the man page never read the registry, even
 /// when one is configured.
 #[test]

@@ -655,8 +655,8 @@ impl Validator<'_> {
             );
             return None;
         }
-        if let Some(why) = unmatchable_character(s) {
-            self.at_with(ctx, v, format!("id can never match: {why}"), s.to_string());
+        if let Some((why, detail)) = unmatchable_character(s) {
+            self.at_with(ctx, v, format!("id can never match: {why}"), detail);
             return None;
         }
         Some(s)
@@ -713,16 +713,11 @@ impl Validator<'_> {
                     s.to_string(),
                 );
                 ok = false;
-            } else if let Some(why) = (kind == ListKind::Alias)
+            } else if let Some((why, detail)) = (kind == ListKind::Alias)
                 .then(|| unmatchable_character(s))
                 .flatten()
             {
-                self.at_with(
-                    ctx,
-                    item,
-                    format!("{noun} can never match: {why}"),
-                    s.to_string(),
-                );
+                self.at_with(ctx, item, format!("{noun} can never match: {why}"), detail);
                 ok = false;
             }
             out.push(s.to_string());
@@ -848,14 +843,17 @@ impl Names {
 
 /// Why an id or alias can never be found: a character no mention can hold (see
 /// [`unholdable_character`]), and what it reads as when that differs.
-fn unmatchable_character(s: &str) -> Option<String> {
+/// The message names no character (the hooks print it, and the registry's text stays
+/// out of their output); the detail, which only `registry lint` prints, does.
+fn unmatchable_character(s: &str) -> Option<(&'static str, String)> {
     let (c, reads) = unholdable_character(s)?;
     let reads = if reads == c {
         String::new()
     } else {
-        format!(" (it reads as `{reads}`)")
+        format!(", which reads as `{reads}`")
     };
-    Some(format!("`{c}`{reads} cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them"))
+    let why = "it has a character no mention can hold; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them";
+    Some((why, format!("{s} (`{c}`{reads})")))
 }
 
 fn can_match_literally(s: &str) -> bool {
@@ -1303,16 +1301,16 @@ mod tests {
                 r#"      "id": "SX-E;1""#,
                 5,
                 13,
-                "id can never match: `;` cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them",
-                Some("SX-E;1"),
+                "id can never match: it has a character no mention can hold; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them",
+                Some("SX-E;1 (`;`)"),
                 Some("SX-E;1"),
             ),
             (
                 r#"      "id": "A-1", "aliases": ["SX-\u02bcE-1"]"#,
                 5,
                 32,
-                "alias can never match: `\u{2bc}` (it reads as `'`) cannot be part of a mention; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them",
-                Some("SX-\u{2bc}E-1"),
+                "alias can never match: it has a character no mention can hold; ids and aliases are letters and digits with `-`, `_`, `.`, `/` or spaces between them",
+                Some("SX-\u{2bc}E-1 (`\u{2bc}`, which reads as `'`)"),
                 Some("A-1"),
             ),
             (
