@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn digits_of_other_scripts_read_as_their_value() {
-        // Arabic-Indic, Extended Arabic-Indic, Devanagari, Thai, Mongolian.
+        // Arabic-Indic, Extended Arabic-Indic, Mongolian.
         assert_eq!(folded("\u{0662}\u{0660}\u{0662}\u{0666}"), "2026");
         assert_eq!(folded("\u{06F2}\u{06F0}\u{06F2}\u{06F6}"), "2026");
         assert_eq!(folded("\u{1812}\u{1810}\u{1812}\u{1816}"), "2026");
