@@ -184,6 +184,17 @@ fn a_new_file_and_a_rename_into_a_path_naming_the_id_are_blocked() {
     assert_eq!(f["severity"], "high");
 }
 
+/// The example registry with `policy.content` set to `mode`, written into the sandbox.
+fn registry_with_content(sb: &Sandbox, mode: &str) -> PathBuf {
+    let registry = sb.path().join(format!("{mode}.json"));
+    let text = std::fs::read_to_string(example_registry()).unwrap();
+    let policy = format!("\"policy\": {{\n    \"content\": \"{mode}\",");
+    let text = text.replacen("\"policy\": {", &policy, 1);
+    assert_ne!(text.len(), std::fs::read(example_registry()).unwrap().len());
+    std::fs::write(&registry, text).unwrap();
+    registry
+}
+
 #[test]
 fn terms_count_under_all_not_under_ids() {
     let (sb, dir) = setup();
@@ -200,14 +211,7 @@ fn terms_count_under_all_not_under_ids() {
     assert_eq!(found[0]["text"], "ratchet header replay");
 
     // The same through the registry's policy.
-    let registry = sb.path().join("all.json");
-    let text = std::fs::read_to_string(example_registry()).unwrap();
-    let text = text.replacen(
-        "\"policy\": {",
-        "\"policy\": {\n    \"content\": \"all\",",
-        1,
-    );
-    std::fs::write(&registry, text).unwrap();
+    let registry = registry_with_content(&sb, "all");
     let (code, _, err) = sb.run_embargo(
         &dir,
         &[
@@ -234,14 +238,7 @@ fn content_off_by_policy_or_flag_checks_messages_only() {
     assert_eq!(code, 1);
     allowed(&sb, &dir, &["--content", "off", "HEAD^..HEAD"]);
 
-    let registry = sb.path().join("off.json");
-    let text = std::fs::read_to_string(example_registry()).unwrap();
-    let text = text.replacen(
-        "\"policy\": {",
-        "\"policy\": {\n    \"content\": \"off\",",
-        1,
-    );
-    std::fs::write(&registry, text).unwrap();
+    let registry = registry_with_content(&sb, "off");
     let (code, out, err) = sb.run_embargo(
         &dir,
         &[
