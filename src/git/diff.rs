@@ -33,12 +33,13 @@ pub const BINARY_PROBE: usize = 8000;
 const MODE_TREE: u32 = 0o040000;
 const MODE_SUBMODULE: u32 = 0o160000;
 
-/// One entry of a tree.
+/// One entry of a tree. The id stays raw bytes: most entries of two trees compared are
+/// equal and are skipped on those bytes, so only the ones that differ become an [`Oid`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry<'a> {
     pub mode: u32,
     pub name: &'a [u8],
-    pub oid: Oid,
+    pub id: &'a [u8; 20],
 }
 
 impl Entry<'_> {
@@ -49,6 +50,24 @@ impl Entry<'_> {
     pub fn is_submodule(&self) -> bool {
         self.mode & 0o170000 == MODE_SUBMODULE
     }
+
+    pub fn oid(&self) -> Oid {
+        // git2 refuses only a slice that is not 20 bytes long, which an array cannot be.
+        Oid::from_bytes(self.id).unwrap_or_else(|_| Oid::zero())
+    }
+}
+
+/// A mode as git's tree parser reads it: octal digits only, nothing else before the space.
+fn parse_mode(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |mode, &b| {
+        if !(b'0'..=b'7').contains(&b) {
+            return None;
+        }
+        mode.checked_mul(8)?.checked_add(u32::from(b - b'0'))
+    })
 }
 
 /// The entries of a raw tree, in the tree's order; an error for a malformed tree.
@@ -56,26 +75,18 @@ pub fn entries(data: &[u8]) -> anyhow::Result<Vec<Entry<'_>>> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
-        let sp = rest
-            .iter()
-            .position(|&b| b == b' ')
-            .ok_or_else(|| anyhow!("malformed tree entry"))?;
-        let mode = std::str::from_utf8(&rest[..sp])
-            .ok()
-            .and_then(|m| u32::from_str_radix(m, 8).ok())
-            .ok_or_else(|| anyhow!("malformed tree entry mode"))?;
+        let sp = memchr::memchr(b' ', rest).ok_or_else(|| anyhow!("malformed tree entry"))?;
+        let mode = parse_mode(&rest[..sp]).ok_or_else(|| anyhow!("malformed tree entry mode"))?;
         let after = &rest[sp + 1..];
-        let nul = after
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or_else(|| anyhow!("malformed tree entry name"))?;
+        let nul = memchr::memchr(0, after).ok_or_else(|| anyhow!("malformed tree entry name"))?;
         let id = after
             .get(nul + 1..nul + 21)
+            .and_then(|id| <&[u8; 20]>::try_from(id).ok())
             .ok_or_else(|| anyhow!("truncated tree entry"))?;
         out.push(Entry {
             mode,
             name: &after[..nul],
-            oid: Oid::from_bytes(id)?,
+            id,
         });
         rest = &after[nul + 21..];
     }
@@ -91,8 +102,9 @@ pub struct FileChange {
     pub new: Option<Oid>,
 }
 
-/// An object as a comparison reads it: its type and bytes, shared with the cache.
-pub type Object = (ObjectType, Arc<[u8]>);
+/// An object as a comparison reads it: its type and bytes, shared with the cache. A
+/// `Vec` rather than `[u8]` behind the `Arc`, so an inflated object is never copied.
+pub type Object = (ObjectType, Arc<Vec<u8>>);
 
 /// Reads objects for a comparison.
 pub trait Objects {
@@ -141,7 +153,7 @@ impl<'a> CachedObjects<'a> {
 
     fn read_uncached(&self, oid: Oid, max: usize) -> anyhow::Result<Result<Object, usize>> {
         if let Some(found) = self.packs.and_then(|p| p.read_object(oid, max)) {
-            return Ok(found.map(|(kind, data)| (kind, Arc::from(data))));
+            return Ok(found.map(|(kind, data)| (kind, Arc::new(data))));
         }
         let (size, _) = self
             .odb
@@ -154,7 +166,7 @@ impl<'a> CachedObjects<'a> {
             .odb
             .read(oid)
             .with_context(|| format!("cannot read object {oid}"))?;
-        Ok(Ok((o.kind(), Arc::from(o.data()))))
+        Ok(Ok((o.kind(), Arc::new(o.data().to_vec()))))
     }
 }
 
@@ -191,7 +203,7 @@ impl Objects for CachedObjects<'_> {
 /// below it, and a hostile one must not make a hook allocate without bound.
 const MAX_TREE_BYTES: usize = 64 << 20;
 
-fn read_tree(objects: &impl Objects, oid: Oid) -> anyhow::Result<Arc<[u8]>> {
+fn read_tree(objects: &impl Objects, oid: Oid) -> anyhow::Result<Arc<Vec<u8>>> {
     match objects.read(oid, MAX_TREE_BYTES)? {
         Ok((ObjectType::Tree, data)) => Ok(data),
         Ok((kind, _)) => bail!("object {oid} is a {kind}, not a tree"),
@@ -248,12 +260,12 @@ fn diff_trees(
     let new_data = new.map(|o| read_tree(objects, o)).transpose()?;
     let a = old_data
         .as_deref()
-        .map(entries)
+        .map(|d| entries(d.as_slice()))
         .transpose()?
         .unwrap_or_default();
     let b = new_data
         .as_deref()
-        .map(entries)
+        .map(|d| entries(d.as_slice()))
         .transpose()?
         .unwrap_or_default();
     let (mut i, mut j) = (0, 0);
@@ -275,17 +287,17 @@ fn diff_trees(
             j += 1;
         }
         if let (Some(x), Some(y)) = (x, y) {
-            if x.oid == y.oid && x.mode == y.mode {
+            if x.id == y.id && x.mode == y.mode {
                 continue;
             }
         }
         let name = x.or(y).map(|e| e.name).unwrap_or_default();
         let len = prefix.len();
         prefix.extend_from_slice(name);
-        let tree = |e: Option<Entry<'_>>| e.filter(|e| e.is_tree()).map(|e| e.oid);
+        let tree = |e: Option<Entry<'_>>| e.filter(|e| e.is_tree()).map(|e| e.oid());
         let blob = |e: Option<Entry<'_>>| {
             e.filter(|e| !e.is_tree() && !e.is_submodule())
-                .map(|e| e.oid)
+                .map(|e| e.oid())
         };
         // Both sides are trees here, or one of them is (a file that became a directory
         // or the reverse), or both are files.
@@ -311,7 +323,7 @@ fn diff_trees(
 /// A blob as the check sees it.
 #[derive(Debug)]
 pub enum Blob {
-    Text(Arc<[u8]>),
+    Text(Arc<Vec<u8>>),
     /// A NUL in the first [`BINARY_PROBE`] bytes.
     Binary,
     /// Larger than [`MAX_TEXT_BYTES`]: not read.
@@ -424,7 +436,7 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
 }
 
 fn count_newlines(text: &[u8]) -> usize {
-    text.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', text).count()
 }
 
 fn diff_lines(old: &[u8], new: &[u8]) -> AddedLines {
@@ -437,8 +449,11 @@ fn diff_lines(old: &[u8], new: &[u8]) -> AddedLines {
             bytes: std::iter::once(0..new.len()).collect(),
         };
     }
-    // Lines are numbered by content first, so the diff compares integers.
-    let mut ids: HashMap<&[u8], u32, BuildHasherDefault<LineHasher>> = HashMap::default();
+    // Lines are numbered by content first, so the diff compares integers. The table is
+    // sized for every line up front: growing it was a tenth of a history scan's time.
+    let lines = count_newlines(old) + count_newlines(new) + 2;
+    let mut ids: HashMap<&[u8], u32, BuildHasherDefault<LineHasher>> =
+        HashMap::with_capacity_and_hasher(lines, BuildHasherDefault::default());
     let (old_ids, _) = line_ids(old, &mut ids);
     let (new_ids, starts) = line_ids(new, &mut ids);
     // Lines found on one side only are settled without the diff (xdiff's
@@ -538,15 +553,14 @@ fn line_ids<'a>(
     text: &'a [u8],
     ids: &mut HashMap<&'a [u8], u32, BuildHasherDefault<LineHasher>>,
 ) -> (Vec<u32>, Vec<usize>) {
-    let mut out = Vec::new();
-    let mut starts = vec![0];
+    let lines = count_newlines(text) + 1;
+    let mut out = Vec::with_capacity(lines);
+    let mut starts = Vec::with_capacity(lines + 1);
+    starts.push(0);
     let mut at = 0;
     while at < text.len() {
         let rest = &text[at..];
-        let end = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |i| i + 1);
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let next = ids.len() as u32;
         out.push(*ids.entry(&rest[..end]).or_insert(next));
         at += end;
@@ -557,7 +571,7 @@ fn line_ids<'a>(
 
 /// Lines of a text as git counts them: a last line without a newline counts.
 pub fn line_count(data: &[u8]) -> usize {
-    let newlines = data.iter().filter(|&&b| b == b'\n').count();
+    let newlines = count_newlines(data);
     newlines + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
 }
 
@@ -565,12 +579,7 @@ pub fn line_count(data: &[u8]) -> usize {
 /// `starts[n - 1]..starts[n]`.
 pub fn line_starts(data: &[u8]) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(
-        data.iter()
-            .enumerate()
-            .filter(|(_, &b)| b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
+    starts.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     if *starts.last().unwrap_or(&0) != data.len() {
         starts.push(data.len());
     }

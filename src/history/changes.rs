@@ -292,7 +292,7 @@ fn added_against(
 ) -> anyhow::Result<diff::AddedLines> {
     let old = match old.map(|o| diff::read_blob(objects, o)).transpose()? {
         Some(Blob::Text(t)) => t,
-        _ => Arc::from(&[][..]),
+        _ => Arc::new(Vec::new()),
     };
     Ok(diff::added_lines(&old, new))
 }
