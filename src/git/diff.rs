@@ -704,5 +704,20 @@ mod tests {
         assert_eq!(compare(&list[0], &list[1]), std::cmp::Ordering::Less);
         assert_eq!(compare(&list[1], &list[2]), std::cmp::Ordering::Less);
         assert!(entries(b"100644 x\0short").is_err());
+        assert_eq!(list[2].oid(), Oid::from_bytes(&[7u8; 20]).unwrap());
+    }
+
+    #[test]
+    fn a_mode_is_octal_digits_only_as_git_reads_it() {
+        let entry = |mode: &str| {
+            let mut raw = format!("{mode} f\0").into_bytes();
+            raw.extend_from_slice(&[1u8; 20]);
+            entries(&raw).map(|e| e[0].mode).ok()
+        };
+        assert_eq!(entry("100755"), Some(0o100755));
+        assert_eq!(entry("040000"), Some(0o40000));
+        for bad in ["", "+100644", "100648", "10064a", " 100644", "77777777777777"] {
+            assert_eq!(entry(bad), None, "{bad:?}");
+        }
     }
 }
