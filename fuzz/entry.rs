@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use embargo::engine::{normalize, registry, verdict};
-use embargo::git::{commit_graph, objects, pack};
+use embargo::git::{commit_graph, diff, objects, pack};
 use embargo::{ci, cleanup};
 
 /// The day every check is judged on: fixed, so a kept input always replays the same way.
@@ -192,6 +192,64 @@ pub fn object(data: &[u8]) {
     let headers = objects::parse_headers(data);
     let _ = headers.signature_time();
     let _ = objects::commit_links(data);
+}
+
+/// What a commit adds, read from untrusted trees and blobs. The input is parsed as a raw
+/// tree (entries or an error), and split at its first 0xFF byte into an old and a new
+/// text for the line diff, whose promise is the one the check rests on: every line of
+/// the new text that it does not mark as added is, in order, a line of the old text, so
+/// no line can hide from the check; and what it marks is well-formed.
+pub fn changes(data: &[u8]) {
+    if let Ok(entries) = diff::entries(data) {
+        // Each entry took a mode digit, a space, its name, a NUL and 20 id bytes.
+        let mut taken = 0;
+        for e in &entries {
+            assert!(!e.name.contains(&0), "a name holds a NUL");
+            taken += e.name.len() + 23;
+        }
+        assert!(taken <= data.len(), "entries hold more than the tree");
+    }
+    let split = data.iter().position(|&b| b == 0xff).unwrap_or(data.len());
+    let old = &data[..split];
+    let new = data.get(split + 1..).unwrap_or_default();
+    let added = diff::added_lines(old, new);
+    let starts = diff::line_starts(new);
+    let lines = starts.len() - 1;
+    assert_eq!(lines, diff::line_count(new));
+    assert_eq!(added.lines.len(), added.bytes.len());
+    let mut marked = vec![false; lines];
+    let mut after = 1;
+    for (l, b) in added.lines.iter().zip(&added.bytes) {
+        assert!(
+            after <= l.start && l.start < l.end && l.end <= lines + 1,
+            "{l:?} of {lines} lines"
+        );
+        assert_eq!(
+            *b,
+            starts[l.start - 1]..starts[l.end - 1],
+            "bytes of lines {l:?}"
+        );
+        after = l.end;
+        marked[l.start - 1..l.end - 1].fill(true);
+    }
+    let old_starts = diff::line_starts(old);
+    let mut old_lines = old_starts.windows(2).map(|w| &old[w[0]..w[1]]);
+    for (i, w) in starts.windows(2).enumerate() {
+        if !marked[i] {
+            let line = &new[w[0]..w[1]];
+            assert!(
+                old_lines.any(|o| o == line),
+                "line {} is not marked added and is no later line of the old text",
+                i + 1
+            );
+        }
+    }
+    assert!(
+        diff::added_lines(new, new).lines.is_empty(),
+        "a text adds nothing to itself"
+    );
+    let probe = &data[..data.len().min(diff::BINARY_PROBE)];
+    assert_eq!(diff::is_binary(data), probe.contains(&0));
 }
 
 /// The pack reader, deltas included. The input is a pack and the offsets of its objects:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD/..
 c=$PWD/corpus
-for t in registry normalize matcher object pack commit_graph cleanup ci_event; do
+for t in registry normalize matcher object pack commit_graph cleanup ci_event changes; do
     mkdir -p "$c/$t"
 done
 seed() { cat > "$c/$1/seed-$2"; }
@@ -36,7 +36,12 @@ printf '\x00{"ref":"refs/heads/main","before":"%s","after":"%s","repository":{"d
 printf '\x01{"pull_request":{"title":"t","body":"b","head":{"sha":"%s","ref":"topic"},"base":{"sha":"%s"}}}' "$(printf 'a%.0s' {1..40})" "$(printf 'b%.0s' {1..40})" | seed ci_event pull-request
 printf '\x03{"merge_group":{"base_sha":"%s","head_sha":"%s"}}' "$(printf 'c%.0s' {1..40})" "$(printf 'd%.0s' {1..40})" | seed ci_event merge-group
 
-# object, pack, commit_graph: from a real repository.
+# changes: an old text, a 0xFF byte, the new text (a raw tree too, in the real repository below).
+printf 'keep\nold\nkeep\n\377keep\nnew SX-2026-011\nkeep\n' | seed changes edit
+printf 'a\nb\na\nb\nc\n\377b\na\nb\na\nc\nc' | seed changes moved
+printf '\377root commit\nno newline' | seed changes added
+
+# object, pack, commit_graph, changes: from a real repository.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GIT_CONFIG_NOSYSTEM=1 HOME=$tmp GIT_AUTHOR_NAME=A GIT_AUTHOR_EMAIL=a@example.com \
@@ -50,7 +55,10 @@ for i in $(seq 1 12); do
 body line one
 body line two $i"
 done
+mkdir -p src/sub && printf 'x\n' > src/sub/g && ln -s f link && git add -A && git commit -q -m tree
 git tag -a -m "Release tag message" v1
+git cat-file tree HEAD^{tree} | seed changes tree
+git cat-file tree HEAD:src | seed changes subtree
 git cat-file commit HEAD | seed object commit
 git cat-file tag v1 | seed object tag
 printf 'tree %s\nparent %s\nauthor A <a@example.com> 1 +0000\ncommitter C <c@example.com> 2 +0000\nencoding ISO-8859-1\ngpgsig -----BEGIN-----\n sig\n -----END-----\n\ncaf\xe9 \0hidden\n' \

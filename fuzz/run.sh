@@ -16,7 +16,7 @@ seconds=$1
 shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(registry normalize matcher object pack commit_graph cleanup ci_event)
+    targets=(registry normalize matcher object pack commit_graph cleanup ci_event changes)
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz/run.sh: cargo-fuzz is missing: cargo install cargo-fuzz --locked" >&2

@@ -21,6 +21,7 @@ const TARGETS: &[(&str, Entry)] = &[
     ("commit_graph", entry::commit_graph),
     ("cleanup", entry::cleanup),
     ("ci_event", entry::ci_event),
+    ("changes", entry::changes),
 ];
 
 fn inputs(dir: &Path) -> Vec<std::path::PathBuf> {
