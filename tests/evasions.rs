@@ -215,6 +215,14 @@ const HOSTILE: &[&str] = &[
     "Fix 𝖲𝖷-2026-011",
     "Fix SX-2026-0𝟙𝟙",
     "Fix СVE-2026-41873",
+    // Long horizontal strokes look like a dash (UTS #39 gives them the em dash's prototype).
+    "Fix SX─2026─011",
+    "Fix SX━2026━011",
+    "Fix SXー2026ー011",
+    "Fix SXｰ2026ｰ011",
+    "Fix SX一2026一011",
+    "Fix CVEㅡ2026ㅡ41873",
+    "Fix SX˗2026⁃011",
 ];
 
 #[test]

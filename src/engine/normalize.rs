@@ -207,6 +207,9 @@ pub fn fold_char(c: char) -> String {
     // Greek lunate sigma `ϲ` looks like `c` where its decomposition `ς` does not.
     // A digit of another script reads as its value (`٢٠٢٦` is 2026), unless it looks
     // like a Latin letter or digit, which is how a reader of Latin text reads it.
+    if looks_like_a_long_dash(c) {
+        return "-".to_string();
+    }
     let look = lookalike(c);
     if let Some(proto) = &look {
         if proto.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -289,6 +292,16 @@ fn latin_prototype(c: char) -> Option<String> {
         return Some("i".to_string());
     }
     Some(proto.to_ascii_lowercase())
+}
+
+/// UTS #39 takes the katakana prolonged sound mark `ー` as the prototype of the em dash
+/// and of every long horizontal stroke (box drawing `─` `━`, CJK `一`, Hangul `ㅡ`,
+/// halfwidth `ｰ`): each looks like a dash, so each reads as one. (The short ones, `˗`
+/// `⁃` `Ⲻ`, have `-` itself as their prototype and are mapped as look-alikes.)
+fn looks_like_a_long_dash(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let mut proto = unicode_security::skeleton(c.encode_utf8(&mut buf));
+    matches!((proto.next(), proto.next()), (Some('\u{30FC}'), None))
 }
 
 /// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): invisible
@@ -391,6 +404,27 @@ mod tests {
             '\u{2010}', '\u{2011}', '\u{2013}', '\u{2014}', '\u{2212}', '\u{FE63}', '\u{FF0D}',
         ] {
             assert_eq!(folded(&format!("a{d}b")), "a-b", "dash U+{:04X}", d as u32);
+        }
+    }
+
+    /// Every character that UTS #39 says looks like a dash, short (`-`) or long (`ー`,
+    /// the em dash's prototype), reads as `-`: `SX─2026─011` is the id.
+    #[test]
+    fn every_look_alike_of_a_dash_is_hyphen_minus() {
+        let mut checked = Vec::new();
+        // Combining marks belong to the letter before them and are dropped first.
+        let shown = |c: &char| !is_default_ignorable(*c) && !is_combining_mark(*c);
+        for c in ('\u{80}'..=char::MAX).filter(shown) {
+            let proto: String = unicode_security::skeleton(&c.to_string()).collect();
+            if proto == "-" || proto == "\u{30FC}" {
+                assert_eq!(folded(&format!("a{c}b")), "a-b", "U+{:04X} {c}", c as u32);
+                checked.push(c);
+            }
+        }
+        for c in [
+            '\u{2014}', '\u{2500}', '\u{2501}', '\u{30FC}', '\u{4E00}', '\u{3161}', '\u{2043}',
+        ] {
+            assert!(checked.contains(&c), "U+{:04X} is not among them", c as u32);
         }
     }
 
