@@ -223,6 +223,16 @@ const HOSTILE: &[&str] = &[
     "Fix SX一2026一011",
     "Fix CVEㅡ2026ㅡ41873",
     "Fix SX˗2026⁃011",
+    // A terminal's cursor moves back and what follows overwrites (the screen shows the id).
+    "Fix AX-2026-011\rFix S",
+    "Fix SQ\u{1b}[1DX-2026-011",
+    "Fix ZZ\u{1b}[2DSX-2026-011",
+    "Fix AX-2026-011\u{1b}[15DFix S",
+    "Fix AX-2026-011\u{1b}[1GFix S",
+    "Fix S\u{9b}1DSX-2026-011",
+    "Fix SX-2026-0XY\u{8}\u{8}11",
+    "Fix ratchet heaXer replay\u{1b}[10Dd",
+    "Fix SX-2026\u{1b}[C011",
 ];
 
 #[test]
@@ -254,6 +264,10 @@ fn what_no_reader_takes_for_a_mention_passes() {
         "Fix SX-2026-011s",
         // Disclosed (released 2026-10-02, details public 21 days later).
         "Fix stale cookie scope",
+        // The cursor moved back one column: the screen shows `ZSX-2026-011`.
+        "Fix ZZ\u{1b}[DSX-2026-011",
+        // Old Mac line endings overwrite nothing that reads as a mention.
+        "Line one\rLine two\r\nSX-2026 line three",
         // An e-mail address, an include and a comparison are no tags to hide.
         "Signed-off-by: A U Thor <author@example.com>\n#include <stdio.h>\nif a<b",
     ] {

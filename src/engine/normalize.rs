@@ -16,7 +16,7 @@ use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::engine::render::{self, Shown, View};
+use crate::engine::render::{self, Cursor, Shown, View};
 
 /// A text and its folded form.
 #[derive(Debug, Clone)]
@@ -25,7 +25,9 @@ pub struct Normalized<'a> {
     folded: String,
     /// The characters whose folded form differs in length from the original, in order.
     /// Everywhere else an original byte and a folded byte correspond one to one.
+    /// In the terminal view every piece has one, and their originals are out of order.
     segments: Vec<Segment>,
+    reordered: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -52,12 +54,95 @@ impl<'a> Normalized<'a> {
         render::has_camel_join(original).then(|| Self::rendered(original, View::CamelSplit))
     }
 
+    /// The text as a terminal shows it, when a cursor move makes that differ from
+    /// [`Normalized::new`]: what is written after a carriage return, a backspace or a CSI
+    /// cursor move overwrites what the line showed there. A mention in either counts.
+    pub fn in_terminal(original: &'a str) -> Option<Self> {
+        render::has_cursor_move(original).then(|| Self::on_screen(original))
+    }
+
+    fn on_screen(original: &'a str) -> Self {
+        let mut out = Normalized {
+            original,
+            folded: String::with_capacity(original.len()),
+            segments: Vec::new(),
+            reordered: true,
+        };
+        // The line being written: what each column shows, and which piece wrote it.
+        let mut line: Vec<(Range<usize>, Shown)> = Vec::new();
+        let mut cursor: usize = 0;
+        FOLD_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let mut flush = |line: &mut Vec<(Range<usize>, Shown)>, out: &mut Normalized| {
+                for (range, shown) in line.drain(..) {
+                    let start = out.folded.len();
+                    let mut push = |c: char| {
+                        if c.is_ascii() {
+                            out.folded.push(c.to_ascii_lowercase());
+                        } else {
+                            out.folded
+                                .push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
+                        }
+                    };
+                    match shown {
+                        Shown::Itself => original[range.clone()].chars().for_each(&mut push),
+                        Shown::Char(c) => push(c),
+                        Shown::Str(s) => s.chars().for_each(push),
+                        Shown::Nothing | Shown::Erase | Shown::Move(_) => {}
+                    }
+                    out.segments.push(Segment {
+                        folded: (start, out.folded.len()),
+                        original: (range.start, range.end),
+                    });
+                }
+            };
+            render::render(original, View::Terminal, |range, shown| {
+                let moved = match shown {
+                    Shown::Nothing => return,
+                    Shown::Move(m) => Some(m),
+                    // Not in this view; a backspace is a move back here.
+                    Shown::Erase => Some(Cursor::Back(1)),
+                    _ => None,
+                };
+                if let Some(m) = moved {
+                    cursor = match m {
+                        Cursor::Back(n) => cursor.saturating_sub(n),
+                        Cursor::Forward(n) => cursor + n,
+                        Cursor::Column(n) => n,
+                    }
+                    .min(render::MAX_COLUMN);
+                    return;
+                }
+                if matches!(&original[range.clone()], "\n" | "\r" | "\u{b}" | "\u{c}") {
+                    flush(&mut line, &mut out);
+                    line.push((range, shown));
+                    flush(&mut line, &mut out);
+                    cursor = 0;
+                    return;
+                }
+                // Columns passed over show a blank; the piece that moved there owns it.
+                while line.len() < cursor {
+                    line.push((range.start..range.start, Shown::Char(' ')));
+                }
+                if cursor < line.len() {
+                    line[cursor] = (range, shown);
+                } else {
+                    line.push((range, shown));
+                }
+                cursor += 1;
+            });
+            flush(&mut line, &mut out);
+        });
+        out
+    }
+
     fn rendered(original: &'a str, view: View) -> Self {
         if view == View::Written && render::is_plain_ascii(original) {
             return Normalized {
                 original,
                 folded: original.to_ascii_lowercase(),
                 segments: Vec::new(),
+                reordered: false,
             };
         }
         let mut folded = String::with_capacity(original.len());
@@ -94,6 +179,7 @@ impl<'a> Normalized<'a> {
                     Shown::Char(c) => push(&mut folded, c),
                     Shown::Str(s) => s.chars().for_each(|c| push(&mut folded, c)),
                     Shown::Erase => erase_last(&mut folded, &mut segments),
+                    Shown::Move(_) => {}
                 }
                 segments.push(Segment {
                     folded: (folded.len().min(start), folded.len()),
@@ -105,6 +191,7 @@ impl<'a> Normalized<'a> {
             original,
             folded,
             segments,
+            reordered: false,
         }
     }
 
@@ -120,6 +207,9 @@ impl<'a> Normalized<'a> {
     /// Maps a byte range of the folded text to the smallest range of the original text
     /// that produced it.
     pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
+        if self.reordered {
+            return self.to_original_reordered(range);
+        }
         let start = {
             // The last segment starting at or before `range.start`.
             let i = self.segments.partition_point(|s| s.folded.0 <= range.start);
@@ -139,6 +229,31 @@ impl<'a> Normalized<'a> {
             }
         };
         start..end.max(start)
+    }
+}
+
+impl Normalized<'_> {
+    /// [`Normalized::to_original`] where every piece has a segment, in the folded text's
+    /// order, but their originals are out of order: from the first original byte to the
+    /// last of the pieces that show the range (or of the piece at an empty range).
+    fn to_original_reordered(&self, range: Range<usize>) -> Range<usize> {
+        let first = self.segments.partition_point(|s| s.folded.1 <= range.start);
+        let shown = self.segments[first..]
+            .iter()
+            .take_while(|s| s.folded.0 < range.end || s.folded.0 == range.start);
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        for s in shown.filter(|s| s.original.0 < s.original.1 || s.folded.0 < s.folded.1) {
+            lo = lo.min(s.original.0);
+            hi = hi.max(s.original.1);
+            if range.is_empty() {
+                break;
+            }
+        }
+        if lo == usize::MAX {
+            let end = self.original.len();
+            return end..end;
+        }
+        lo..hi.max(lo)
     }
 }
 
@@ -358,9 +473,42 @@ pub fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::render::MAX_COLUMN as MAX_SCREEN;
 
     fn folded(s: &str) -> String {
         fold(s)
+    }
+
+    /// What a terminal shows: a carriage return, a backspace and a CSI cursor move send
+    /// the cursor back, and what follows overwrites; each finding maps to the characters
+    /// of the user's text that show it.
+    #[test]
+    fn the_terminal_view_overwrites_where_the_cursor_moved() {
+        let screen = |text: &str| Normalized::in_terminal(text).map(|n| n.folded().to_string());
+        assert_eq!(
+            screen("Fix AX-2026-011\rFix S").as_deref(),
+            Some("fix sx-2026-011")
+        );
+        assert_eq!(screen("Fix ZZ\u{1b}[2DSX-1").as_deref(), Some("fix sx-1"));
+        assert_eq!(
+            screen("Fix SX-2026-0XY\u{8}\u{8}11").as_deref(),
+            Some("fix sx-2026-011")
+        );
+        assert_eq!(screen("a\u{1b}[3Cb").as_deref(), Some("a   b"));
+        assert_eq!(screen("ab\u{1b}[1Gc\r\nde\rF").as_deref(), Some("cb\r\nfe"));
+        assert_eq!(
+            screen("\u{1b}[99999Cx").map(|s| s.len()),
+            Some(MAX_SCREEN + 1)
+        );
+        assert_eq!(screen("plain\r\ntext"), None);
+        // The span of a finding is the first to the last byte of what shows it.
+        let text = "Fix AX-2026-011\rFix S";
+        let n = Normalized::in_terminal(text).unwrap();
+        let at = n.folded().find("sx-2026-011").unwrap();
+        let span = n.to_original(at..at + "sx-2026-011".len());
+        assert_eq!(span, 5..text.len());
+        // The screen's `Fix` is the one written after the carriage return.
+        assert_eq!(n.to_original(0..3), 16..19);
     }
 
     #[test]

@@ -20,6 +20,14 @@
 //!   splitting ids written in mixed case (`GHSA-7xQ2-…`): a text with such a join is read
 //!   both ways ([`has_camel_join`]).
 //!
+//! * in the terminal view ([`View::Terminal`]), a terminal's cursor moves: a backspace,
+//!   a carriage return not followed by a line feed and the CSI cursor moves (`ESC[nD`
+//!   back, `ESC[nC` forward, `ESC[nG` to a column) move where the next character is
+//!   written, and it overwrites what is there, so `Fix AX-2026-011`CR`Fix S` shows
+//!   `Fix SX-2026-011`. The written view keeps the contract's rule (a backspace erases,
+//!   the sequences show nothing); a text with a cursor move is read both ways
+//!   ([`has_cursor_move`]).
+//!
 //! Markdown's emphasis and code markers need nothing here: they are separators where the
 //! matcher looks for an identifier's groups.
 
@@ -38,7 +46,22 @@ pub enum Shown {
     Str(&'static str),
     /// Nothing, and what was shown last is erased (a backspace).
     Erase,
+    /// Nothing; the cursor moves ([`View::Terminal`] only).
+    Move(Cursor),
 }
+
+/// A move of a terminal's cursor within its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    Back(usize),
+    Forward(usize),
+    /// To this column, counted from 0.
+    Column(usize),
+}
+
+/// The farthest a cursor move reaches: wider than any terminal, and it bounds the line a
+/// hostile text can make the terminal view build.
+pub const MAX_COLUMN: usize = 4096;
 
 /// ASCII bytes that show as they are written and start nothing: printable characters but
 /// `%`, `&` and `<` (which may start a tag), tab and line breaks.
@@ -92,6 +115,50 @@ pub enum View {
     Markdown,
     /// A capital after a small letter starts a word (camelCase, PascalCase).
     CamelSplit,
+    /// A terminal's cursor moves, and what is written next overwrites.
+    Terminal,
+}
+
+/// Whether `text` moves a terminal's cursor (a backspace, a carriage return not before a
+/// line feed, a CSI cursor move), so that it reads differently in [`View::Terminal`].
+pub fn has_cursor_move(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| matches!(b, 0x08 | b'\r' | 0x1b | 0xc2))
+    {
+        return false;
+    }
+    (0..bytes.len()).any(|at| match bytes[at] {
+        0x08 => true,
+        b'\r' => bytes.get(at + 1) != Some(&b'\n'),
+        0x1b if bytes.get(at + 1) == Some(&b'[') => cursor_move(text, at + 2).is_some(),
+        0xc2 if bytes.get(at + 1) == Some(&0x9b) => cursor_move(text, at + 2).is_some(),
+        _ => false,
+    })
+}
+
+/// The cursor move a CSI whose parameters start at `from` makes, if it is one: one
+/// decimal parameter (none or 0 is 1; a column counts from 1), then `D`, `C` or `G`.
+fn cursor_move(text: &str, from: usize) -> Option<Cursor> {
+    let end = csi_len(text, from);
+    let (&last, params) = text.as_bytes()[from..end].split_last()?;
+    if !params.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = params
+        .iter()
+        .try_fold(0usize, |n, &d| {
+            n.checked_mul(10)?.checked_add(usize::from(d - b'0'))
+        })
+        .unwrap_or(MAX_COLUMN)
+        .clamp(1, MAX_COLUMN);
+    match last {
+        b'D' => Some(Cursor::Back(n)),
+        b'C' => Some(Cursor::Forward(n)),
+        b'G' => Some(Cursor::Column(n - 1)),
+        _ => None,
+    }
 }
 
 /// Whether `text` joins words in camelCase (an ASCII capital right after a small letter),
@@ -125,8 +192,33 @@ pub fn render(text: &str, view: View, mut emit: impl FnMut(Range<usize>, Shown))
     let join = |i: usize| {
         camel && i > 0 && bytes[i - 1].is_ascii_lowercase() && bytes[i].is_ascii_uppercase()
     };
+    let terminal = view == View::Terminal;
     let mut at = 0;
     while at < text.len() {
+        if terminal {
+            // One piece per character (the cursor may land inside any run), and the
+            // controls that move the cursor.
+            let c = text[at..].chars().next().unwrap();
+            let moved = match c {
+                '\u{8}' => Some((1, Cursor::Back(1))),
+                '\r' if bytes.get(at + 1) != Some(&b'\n') => Some((1, Cursor::Column(0))),
+                '\u{1b}' if bytes.get(at + 1) == Some(&b'[') => {
+                    cursor_move(text, at + 2).map(|m| (csi_len(text, at + 2) - at, m))
+                }
+                '\u{9b}' => cursor_move(text, at + 2).map(|m| (csi_len(text, at + 2) - at, m)),
+                _ => None,
+            };
+            if let Some((len, m)) = moved {
+                emit(at..at + len, Shown::Move(m));
+                at += len;
+                continue;
+            }
+            if PLAIN[bytes[at] as usize] {
+                emit(at..at + 1, Shown::Itself);
+                at += 1;
+                continue;
+            }
+        }
         if join(at) {
             emit(
                 at..at + 1,
@@ -389,8 +481,56 @@ mod tests {
             Shown::Erase => {
                 out.pop();
             }
+            Shown::Move(_) => {}
         });
         out
+    }
+
+    #[test]
+    fn cursor_moves_are_found_and_read() {
+        for text in [
+            "a\u{8}b",
+            "Fix AX\rFix S",
+            "x\u{1b}[2Dy",
+            "x\u{1b}[Cy",
+            "x\u{1b}[12Gy",
+            "x\u{9b}3Dy",
+            "end\r",
+        ] {
+            assert!(has_cursor_move(text), "{text:?}");
+        }
+        for text in [
+            "a\r\nb",
+            "x\u{1b}[1my",
+            "x\u{1b}[2;3Dy",
+            "x\u{1b}[?25ly",
+            "x\u{1b}Dy",
+            "\u{c2}",
+        ] {
+            assert!(!has_cursor_move(text), "{text:?}");
+        }
+        let moves = |text: &str| {
+            let mut out = Vec::new();
+            render(text, View::Terminal, |range, s| {
+                if let Shown::Move(m) = s {
+                    out.push((range, m));
+                }
+            });
+            out
+        };
+        assert_eq!(moves("x\u{1b}[Dy"), [(1..4, Cursor::Back(1))]);
+        assert_eq!(moves("x\u{1b}[0Cy"), [(1..5, Cursor::Forward(1))]);
+        assert_eq!(moves("x\u{1b}[7Gy"), [(1..5, Cursor::Column(6))]);
+        assert_eq!(
+            moves("x\u{1b}[99999999999999999999Dy")[0].1,
+            Cursor::Back(MAX_COLUMN)
+        );
+        assert_eq!(
+            moves("ab\rc\r\n\u{8}"),
+            [(2..3, Cursor::Column(0)), (6..7, Cursor::Back(1))]
+        );
+        // The other views keep the contract's rule: a backspace erases, a CSI is nothing.
+        assert_eq!(shown_as("ab\u{8}c\u{1b}[1Dd", View::Written), "acd");
     }
 
     #[test]

@@ -120,9 +120,10 @@ impl Matcher {
 
     /// As [`Matcher::find`], without running the patterns when `patterns` is false (a
     /// commit's changes checked for ids only need none of them). A text with an HTML tag
-    /// is also read as a Markdown view shows it ([`Normalized::in_markdown`]), and one
-    /// with a camelCase join as words ([`Normalized::camel_split`]): what any reader
-    /// sees counts.
+    /// is also read as a Markdown view shows it ([`Normalized::in_markdown`]), one with a
+    /// camelCase join as words ([`Normalized::camel_split`]), and one that moves a
+    /// terminal's cursor as a terminal shows it ([`Normalized::in_terminal`]): what any
+    /// reader sees counts.
     pub fn find_with(&self, text: &Normalized<'_>, patterns: bool) -> Vec<Mention> {
         let mut found = Vec::new();
         self.collect(text, patterns, &mut found);
@@ -130,6 +131,7 @@ impl Matcher {
         let others = [
             Normalized::in_markdown(original),
             Normalized::camel_split(original),
+            Normalized::in_terminal(original),
         ];
         for other in others.iter().flatten() {
             self.collect(other, patterns, &mut found);
