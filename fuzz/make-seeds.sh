@@ -22,9 +22,13 @@ printf 'Fix SX-2026-0142 in the parser\n' | seed normalize ascii
 printf 'r\xd0\xb0tch\xd0\xb5t \xef\xbc\xb3\xef\xbc\xb8\xef\xbc\x8d\xef\xbc\x92 \xef\xac\x81x caf\x65\xcc\x81 \xe2\x80\x8b\xe2\x80\xae\xd0\x9d\xce\x9c\n' | seed normalize unicode
 printf 'a\033[1mb\033]8;;http://x\033\\c\007d s\bskip %%2D%%E2%%80%%93 &#45;&#x2d;&ndash;&nbsp; \xe3\x85\xa4 **SX**-2O26\n' | seed normalize rendered
 
+printf 'Fix AX-2026-011\rFix S\nFix SQ\033[1DX-2026-011 \302\2332C x\033[4G\b\b\r\n' | seed normalize terminal
+
 # matcher: id, term, pattern, then the message.
 printf 'SX-2026-0142\nratchet header replay\nqueue\\s+takeover\nFix sx 2026 0142 and ratchet-header  replay; queue takeover\n' | seed matcher plain
 printf 'CVE-2026-41873\nleak\n\nThe \xd0\xa1VE-2026-4187\xd0\xb7 leaks, leaked, leaking: `CVE`-`2026`-`41873`\n' | seed matcher rendered
+
+printf 'SX-2026-011\nratchet header replay\nqueue\\s+takeover\nFix AX-2026-011\rFix S and ratchet heaXer replay\033[10Dd\n' | seed matcher terminal
 
 # cleanup: mode byte, then the message.
 printf '\x08Subject\n# comment\n# ------------------------ >8 ------------------------\ndiff --git a b\n' | seed cleanup scissors

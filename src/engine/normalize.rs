@@ -71,6 +71,8 @@ impl<'a> Normalized<'a> {
         // The line being written: what each column shows, and which piece wrote it.
         let mut line: Vec<(Range<usize>, Shown)> = Vec::new();
         let mut cursor: usize = 0;
+        // The last cursor move: it owns the blanks it passes over.
+        let mut mover = 0..0;
         FOLD_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             let mut flush = |line: &mut Vec<(Range<usize>, Shown)>, out: &mut Normalized| {
@@ -105,6 +107,7 @@ impl<'a> Normalized<'a> {
                     _ => None,
                 };
                 if let Some(m) = moved {
+                    mover = range;
                     cursor = match m {
                         Cursor::Back(n) => cursor.saturating_sub(n),
                         Cursor::Forward(n) => cursor + n,
@@ -120,9 +123,9 @@ impl<'a> Normalized<'a> {
                     cursor = 0;
                     return;
                 }
-                // Columns passed over show a blank; the piece that moved there owns it.
+                // Columns passed over show a blank, owned by the move that passed them.
                 while line.len() < cursor {
-                    line.push((range.start..range.start, Shown::Char(' ')));
+                    line.push((mover.clone(), Shown::Char(' ')));
                 }
                 if cursor < line.len() {
                     line[cursor] = (range, shown);
@@ -507,7 +510,11 @@ mod tests {
         let at = n.folded().find("sx-2026-011").unwrap();
         let span = n.to_original(at..at + "sx-2026-011".len());
         assert_eq!(span, 5..text.len());
+        // A blank a move passed over is the move's own.
+        let n = Normalized::in_terminal("a\u{1b}[3Cb").unwrap();
+        assert_eq!(n.to_original(1..2), 1..5);
         // The screen's `Fix` is the one written after the carriage return.
+        let n = Normalized::in_terminal(text).unwrap();
         assert_eq!(n.to_original(0..3), 16..19);
     }
 
