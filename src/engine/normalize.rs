@@ -78,14 +78,7 @@ impl<'a> Normalized<'a> {
             let mut flush = |line: &mut Vec<(Range<usize>, Shown)>, out: &mut Normalized| {
                 for (range, shown) in line.drain(..) {
                     let start = out.folded.len();
-                    let mut push = |c: char| {
-                        if c.is_ascii() {
-                            out.folded.push(c.to_ascii_lowercase());
-                        } else {
-                            out.folded
-                                .push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
-                        }
-                    };
+                    let mut push = |c: char| push_folded(&mut out.folded, &mut cache, c);
                     match shown {
                         Shown::Itself => original[range.clone()].chars().for_each(&mut push),
                         Shown::Char(c) => push(c),
@@ -152,13 +145,7 @@ impl<'a> Normalized<'a> {
         let mut segments: Vec<Segment> = Vec::new();
         FOLD_CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
-            let mut push = |folded: &mut String, c: char| {
-                if c.is_ascii() {
-                    folded.push(c.to_ascii_lowercase());
-                } else {
-                    folded.push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
-                }
-            };
+            let mut push = |folded: &mut String, c: char| push_folded(folded, &mut cache, c);
             render::render(original, view, |range, shown| {
                 let start = folded.len();
                 match shown {
@@ -300,6 +287,15 @@ fn erase_last(folded: &mut String, segments: &mut Vec<Segment>) {
     folded.truncate(at);
     for s in segments.iter_mut().rev().take(trailing) {
         s.folded = (at, at);
+    }
+}
+
+/// Appends what `c` folds to, each non-ASCII character folded once per thread.
+fn push_folded(folded: &mut String, cache: &mut HashMap<char, String>, c: char) {
+    if c.is_ascii() {
+        folded.push(c.to_ascii_lowercase());
+    } else {
+        folded.push_str(cache.entry(c).or_insert_with(|| fold_char(c)));
     }
 }
 
