@@ -220,9 +220,7 @@ impl<'a> Normalized<'a> {
         };
         start..end.max(start)
     }
-}
 
-impl Normalized<'_> {
     /// [`Normalized::to_original`] where every piece has a segment, in the folded text's
     /// order, but their originals are out of order: from the first original byte to the
     /// last of the pieces that show the range (or of the piece at an empty range).
